@@ -1,0 +1,47 @@
+//! The command line (SPEC 6): one binary, `--dir DIR` on every command,
+//! exit 0 done, 1 findings or failures, 2 bad usage or unreadable project.
+
+use clap::{Parser, Subcommand};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(name = "goakit", version, about = "Build, lint, preview and push Goaddon addons")]
+pub struct Cli {
+    /// The addon project directory.
+    #[arg(long, global = true, default_value = ".", value_name = "DIR")]
+    pub dir: PathBuf,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand)]
+pub enum Command {
+    /// Scaffold a new addon project that lints clean.
+    Init(crate::commands::InitArgs),
+    /// Print a page rendered into root (or --bare, or --document).
+    Render(crate::commands::RenderArgs),
+    /// Render every page and shortcut to static HTML documents.
+    Build(crate::commands::BuildArgs),
+    // COMMANDS: (one variant per line, e.g. `Lint(crate::lint::LintArgs),` with a /// doc line above)
+}
+
+/// Parses arguments and runs the command; clap's usage errors exit 2.
+pub fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let code = if e.use_stderr() { 2 } else { 0 };
+            let _ = e.print();
+            return ExitCode::from(code);
+        }
+    };
+    let dir = cli.dir;
+    let code: u8 = match cli.command {
+        Command::Init(args) => crate::commands::init(&dir, args),
+        Command::Render(args) => crate::commands::render(&dir, args),
+        Command::Build(args) => crate::commands::build(&dir, args),
+        // DISPATCH: (one arm per line, e.g. `Command::Lint(args) => crate::lint::run(&dir, args),`)
+    };
+    ExitCode::from(code)
+}

@@ -1,0 +1,118 @@
+//! Findings with exact positions, shared by the loader, the renderer and lint.
+
+use serde::Serialize;
+use std::fmt;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Error,
+    Warning,
+}
+
+impl fmt::Display for Severity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        })
+    }
+}
+
+/// One finding. `file` is relative to the project root with `/` separators;
+/// `line` and `column` are 1-based (column counts characters, not bytes).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Diagnostic {
+    pub rule: &'static str,
+    pub severity: Severity,
+    pub file: String,
+    pub line: usize,
+    pub column: usize,
+    pub message: String,
+}
+
+impl Diagnostic {
+    pub fn new(
+        rule: &'static str,
+        severity: Severity,
+        file: impl Into<String>,
+        (line, column): (usize, usize),
+        message: impl Into<String>,
+    ) -> Self {
+        Diagnostic {
+            rule,
+            severity,
+            file: file.into(),
+            line,
+            column,
+            message: message.into(),
+        }
+    }
+
+    pub fn error(
+        rule: &'static str,
+        file: impl Into<String>,
+        pos: (usize, usize),
+        message: impl Into<String>,
+    ) -> Self {
+        Self::new(rule, Severity::Error, file, pos, message)
+    }
+
+    pub fn warning(
+        rule: &'static str,
+        file: impl Into<String>,
+        pos: (usize, usize),
+        message: impl Into<String>,
+    ) -> Self {
+        Self::new(rule, Severity::Warning, file, pos, message)
+    }
+}
+
+impl fmt::Display for Diagnostic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{}:{}:{}: {} [{}] {}",
+            self.file, self.line, self.column, self.severity, self.rule, self.message
+        )
+    }
+}
+
+/// 1-based line and column (in characters) of a byte offset in `src`.
+/// Offsets past the end or inside a character are clamped.
+pub fn line_col(src: &str, offset: usize) -> (usize, usize) {
+    let mut offset = offset.min(src.len());
+    while !src.is_char_boundary(offset) {
+        offset -= 1;
+    }
+    let before = &src[..offset];
+    let line = before.bytes().filter(|&b| b == b'\n').count() + 1;
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    let column = src[line_start..offset].chars().count() + 1;
+    (line, column)
+}
+
+/// The text of 1-based `line` in `src`, without its line ending.
+pub fn source_line(src: &str, line: usize) -> &str {
+    src.lines()
+        .nth(line.saturating_sub(1))
+        .unwrap_or("")
+        .trim_end_matches('\r')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn line_col_counts_characters() {
+        let src = "ab\nçd{{ x }}";
+        assert_eq!(line_col(src, 0), (1, 1));
+        assert_eq!(line_col(src, 3), (2, 1));
+        // 'ç' is two bytes but one column
+        assert_eq!(line_col(src, 6), (2, 3));
+        assert_eq!(line_col(src, 999), (2, 10));
+        assert_eq!(source_line(src, 2), "çd{{ x }}");
+        assert_eq!(source_line(src, 7), "");
+    }
+}

@@ -1,0 +1,3 @@
+//! goakit: build, lint, preview and push Goaddon addons.
+pub mod diagnostic;
+pub mod project;

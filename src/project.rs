@@ -1,0 +1,724 @@
+//! The addon project on disk (SPEC 2 and 3), read into one in-memory model that
+//! every command uses. Loading never fails on a broken template, locale or
+//! settings file: those are kept with their parse error so lint can report
+//! every problem in one run and render can name the exact file and position.
+//! Only a missing or invalid `goakit.toml` makes the project unreadable.
+
+use crate::diagnostic::line_col;
+use serde::Deserialize;
+use serde_json::{Map, Value};
+use std::collections::BTreeMap;
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+pub const CONFIG_FILE: &str = "goakit.toml";
+pub const DEFAULT_API: &str = "https://goaddon.com";
+pub const DEFAULT_PORT: u16 = 4100;
+pub const DEFAULT_LOCALE: &str = "en";
+/// Goaddon's two required pages (SPEC 1).
+pub const ROOT_PAGE: &str = "root";
+pub const FRONT_PAGE: &str = "frontpage";
+/// A sub page is named `<parent>__<child>` (SPEC 5, assumed).
+pub const SUB_PAGE_SEPARATOR: &str = "__";
+
+/// Why a project cannot be read at all (exit status 2).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LoadError {
+    /// Path as the user gave it (or relative to the project).
+    pub file: String,
+    pub line: Option<usize>,
+    pub column: Option<usize>,
+    pub message: String,
+}
+
+impl fmt::Display for LoadError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match (self.line, self.column) {
+            (Some(l), Some(c)) => write!(f, "{}:{}:{}: {}", self.file, l, c, self.message),
+            _ => write!(f, "{}: {}", self.file, self.message),
+        }
+    }
+}
+
+impl std::error::Error for LoadError {}
+
+/// goakit.toml (SPEC 3). Unknown keys are an error with their line.
+#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    #[serde(default)]
+    pub addon: AddonConfig,
+    #[serde(default)]
+    pub preview: PreviewConfig,
+}
+
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct AddonConfig {
+    /// Needed by push/pull only.
+    pub id: Option<String>,
+    #[serde(default = "default_api")]
+    pub api: String,
+    #[serde(default)]
+    pub scripts: Vec<String>,
+    #[serde(default)]
+    pub stylesheets: Vec<String>,
+}
+
+impl Default for AddonConfig {
+    fn default() -> Self {
+        AddonConfig {
+            id: None,
+            api: default_api(),
+            scripts: Vec::new(),
+            stylesheets: Vec::new(),
+        }
+    }
+}
+
+fn default_api() -> String {
+    DEFAULT_API.to_string()
+}
+
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct PreviewConfig {
+    /// The addon's own API, called for pages with `api_path`.
+    pub addon_api: Option<String>,
+    #[serde(default = "default_port")]
+    pub port: u16,
+    #[serde(default = "default_locale")]
+    pub locale: String,
+}
+
+impl Default for PreviewConfig {
+    fn default() -> Self {
+        PreviewConfig {
+            addon_api: None,
+            port: DEFAULT_PORT,
+            locale: default_locale(),
+        }
+    }
+}
+
+fn default_port() -> u16 {
+    DEFAULT_PORT
+}
+
+fn default_locale() -> String {
+    DEFAULT_LOCALE.to_string()
+}
+
+impl Config {
+    /// Parses goakit.toml text; `file` is the name used in errors.
+    pub fn parse(file: &str, text: &str) -> Result<Config, LoadError> {
+        toml::from_str::<Config>(text).map_err(|e| {
+            let (line, column) = match e.span() {
+                Some(span) => {
+                    let (l, c) = line_col(text, span.start);
+                    (Some(l), Some(c))
+                }
+                None => (None, None),
+            };
+            LoadError {
+                file: file.to_string(),
+                line,
+                column,
+                message: e.message().to_string(),
+            }
+        })
+    }
+}
+
+/// The three kinds of template Goaddon knows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Kind {
+    Page,
+    Snippet,
+    Shortcut,
+}
+
+impl Kind {
+    pub const ALL: [Kind; 3] = [Kind::Page, Kind::Snippet, Kind::Shortcut];
+
+    /// The folder name under templates/, locales/ and settings/.
+    pub fn dir(self) -> &'static str {
+        match self {
+            Kind::Page => "pages",
+            Kind::Snippet => "snippets",
+            Kind::Shortcut => "shortcuts",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Kind::Page => "page",
+            Kind::Snippet => "snippet",
+            Kind::Shortcut => "shortcut",
+        }
+    }
+
+    pub fn template_path(self, name: &str) -> String {
+        format!("templates/{}/{}.html", self.dir(), name)
+    }
+
+    pub fn locale_path(self, name: &str) -> String {
+        format!("locales/{}/{}.json", self.dir(), name)
+    }
+
+    pub fn settings_path(self, name: &str) -> String {
+        format!("settings/{}/{}.json", self.dir(), name)
+    }
+
+    /// Snippets may not have settings; only their names may contain '/'.
+    pub fn has_settings(self) -> bool {
+        self != Kind::Snippet
+    }
+}
+
+/// Is `name` a valid name for this kind (SPEC 5)?
+pub fn valid_name(kind: Kind, name: &str) -> bool {
+    let segment_ok = |s: &str| {
+        !s.is_empty()
+            && s.bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+    };
+    match kind {
+        Kind::Snippet => name.split('/').all(segment_ok),
+        Kind::Page | Kind::Shortcut => segment_ok(name),
+    }
+}
+
+/// The parent of a sub page (`orders__show` → `orders`), None for a top-level page.
+pub fn parent_page(name: &str) -> Option<&str> {
+    name.rfind(SUB_PAGE_SEPARATOR).map(|i| &name[..i])
+}
+
+/// A text file of the project, with its path relative to the project root.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SourceFile {
+    pub path: String,
+    pub text: String,
+}
+
+/// A JSON file (locale, settings, preview data). `value` is None when the
+/// text does not parse; `error` then says where.
+#[derive(Debug, Clone, PartialEq)]
+pub struct JsonFile {
+    pub path: String,
+    pub text: String,
+    pub value: Option<Value>,
+    pub error: Option<JsonError>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct JsonError {
+    pub line: usize,
+    pub column: usize,
+    pub message: String,
+}
+
+impl JsonFile {
+    pub fn parse(path: String, text: String) -> JsonFile {
+        match serde_json::from_str::<Value>(&text) {
+            Ok(v) => JsonFile {
+                path,
+                text,
+                value: Some(v),
+                error: None,
+            },
+            Err(e) => {
+                let message = strip_serde_position(&e.to_string());
+                JsonFile {
+                    path,
+                    text,
+                    value: None,
+                    error: Some(JsonError {
+                        line: e.line().max(1),
+                        column: e.column().max(1),
+                        message,
+                    }),
+                }
+            }
+        }
+    }
+
+    /// The parse error as a one-line `file:line:col: message`.
+    pub fn error_message(&self) -> Option<String> {
+        self.error.as_ref().map(|e| {
+            format!(
+                "{}:{}:{}: invalid JSON: {}",
+                self.path, e.line, e.column, e.message
+            )
+        })
+    }
+
+    pub fn object(&self) -> Option<&Map<String, Value>> {
+        self.value.as_ref().and_then(Value::as_object)
+    }
+}
+
+/// serde_json appends " at line X column Y"; we print positions ourselves.
+fn strip_serde_position(msg: &str) -> String {
+    match msg.rfind(" at line ") {
+        Some(i) => msg[..i].to_string(),
+        None => msg.to_string(),
+    }
+}
+
+/// A page, snippet or shortcut with its optional locale and settings.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Template {
+    pub kind: Kind,
+    pub name: String,
+    pub source: SourceFile,
+    pub locale: Option<JsonFile>,
+    pub settings: Option<JsonFile>,
+}
+
+impl Template {
+    /// The locale hash for `locale`, falling back to `en` key by key
+    /// (SPEC 4: "falling back to en"). Empty when there is no locale file
+    /// or it does not parse.
+    pub fn locale_for(&self, locale: &str) -> Map<String, Value> {
+        let Some(all) = self.locale.as_ref().and_then(JsonFile::object) else {
+            return Map::new();
+        };
+        let mut merged = match all.get(DEFAULT_LOCALE) {
+            Some(Value::Object(en)) => en.clone(),
+            _ => Map::new(),
+        };
+        if locale != DEFAULT_LOCALE
+            && let Some(Value::Object(own)) = all.get(locale)
+        {
+            deep_merge(&mut merged, own);
+        }
+        merged
+    }
+
+    /// A string setting, e.g. `api_path`. None when absent or not a string.
+    pub fn setting_str(&self, key: &str) -> Option<&str> {
+        self.settings
+            .as_ref()
+            .and_then(JsonFile::object)
+            .and_then(|o| o.get(key))
+            .and_then(Value::as_str)
+    }
+
+    /// The page's API path (SPEC 4.2), if any and non-empty.
+    pub fn api_path(&self) -> Option<&str> {
+        self.setting_str("api_path").filter(|p| !p.trim().is_empty())
+    }
+
+    /// The page's API method, upper-cased; GET when not given.
+    pub fn api_method(&self) -> String {
+        self.setting_str("api_method")
+            .map(|m| m.trim().to_ascii_uppercase())
+            .unwrap_or_else(|| "GET".to_string())
+    }
+
+    /// The menu title for `locale`, falling back to `en`.
+    pub fn menu_title(&self, locale: &str) -> Option<&str> {
+        let titles = self
+            .settings
+            .as_ref()
+            .and_then(JsonFile::object)?
+            .get("menu_title")?
+            .as_object()?;
+        titles
+            .get(locale)
+            .or_else(|| titles.get(DEFAULT_LOCALE))
+            .and_then(Value::as_str)
+    }
+
+    /// Is this a sub page (`<parent>__<child>`, not in the menu)?
+    pub fn is_sub_page(&self) -> bool {
+        self.kind == Kind::Page && parent_page(&self.name).is_some()
+    }
+}
+
+/// Overlay `over` onto `base`, recursing into objects present in both.
+pub fn deep_merge(base: &mut Map<String, Value>, over: &Map<String, Value>) {
+    for (k, v) in over {
+        match (base.get_mut(k), v) {
+            (Some(Value::Object(b)), Value::Object(o)) => deep_merge(b, o),
+            _ => {
+                base.insert(k.clone(), v.clone());
+            }
+        }
+    }
+}
+
+/// What a project file is, from its relative path. Files outside the layout
+/// are `None`: ignored and never pushed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FileRole {
+    Config,
+    Template(Kind, String),
+    Locale(Kind, String),
+    Settings(Kind, String),
+    Description,
+    PreviewProject,
+    PreviewApi(String),
+}
+
+impl FileRole {
+    /// Classify a path relative to the project root (either separator).
+    pub fn of(rel: &str) -> Option<FileRole> {
+        let rel = rel.replace('\\', "/");
+        let rel = rel.trim_start_matches("./");
+        match rel {
+            CONFIG_FILE => return Some(FileRole::Config),
+            "description.md" => return Some(FileRole::Description),
+            "preview/project.json" => return Some(FileRole::PreviewProject),
+            _ => {}
+        }
+        if let Some(rest) = rel.strip_prefix("preview/api/") {
+            let name = rest.strip_suffix(".json")?;
+            return (!name.is_empty() && !name.contains('/'))
+                .then(|| FileRole::PreviewApi(name.to_string()));
+        }
+        let (top, rest) = rel.split_once('/')?;
+        let (kind_dir, file) = rest.split_once('/')?;
+        let kind = Kind::ALL.into_iter().find(|k| k.dir() == kind_dir)?;
+        let (ext, make): (&str, fn(Kind, String) -> FileRole) = match top {
+            "templates" => (".html", FileRole::Template),
+            "locales" => (".json", FileRole::Locale),
+            "settings" => (".json", FileRole::Settings),
+            _ => return None,
+        };
+        let name = file.strip_suffix(ext)?;
+        if name.is_empty() || name.split('/').any(|s| s.is_empty() || s.starts_with('.')) {
+            return None;
+        }
+        Some(make(kind, name.to_string()))
+    }
+}
+
+/// The whole addon project in memory.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Project {
+    /// The project directory as given.
+    pub root: PathBuf,
+    pub config: Config,
+    /// goakit.toml's text, for positions.
+    pub config_text: String,
+    pub pages: BTreeMap<String, Template>,
+    pub snippets: BTreeMap<String, Template>,
+    pub shortcuts: BTreeMap<String, Template>,
+    /// Locale or settings files whose template does not exist.
+    pub stray: Vec<JsonFile>,
+    pub description: Option<SourceFile>,
+    pub preview_project: Option<JsonFile>,
+    pub preview_api: BTreeMap<String, JsonFile>,
+}
+
+impl Project {
+    /// Reads the project at `dir`. Fails only when goakit.toml is missing,
+    /// unreadable or invalid, or the directory cannot be read.
+    pub fn load(dir: &Path) -> Result<Project, LoadError> {
+        let config_path = dir.join(CONFIG_FILE);
+        let config_text = std::fs::read_to_string(&config_path).map_err(|e| LoadError {
+            file: config_path.display().to_string(),
+            line: None,
+            column: None,
+            message: if e.kind() == std::io::ErrorKind::NotFound {
+                format!(
+                    "no {CONFIG_FILE} here: {} is not a goakit project (run `goakit init` to create one)",
+                    dir.display()
+                )
+            } else {
+                format!("cannot read: {e}")
+            },
+        })?;
+        let config = Config::parse(CONFIG_FILE, &config_text)?;
+        let mut project = Project {
+            root: dir.to_path_buf(),
+            config,
+            config_text,
+            pages: BTreeMap::new(),
+            snippets: BTreeMap::new(),
+            shortcuts: BTreeMap::new(),
+            stray: Vec::new(),
+            description: None,
+            preview_project: None,
+            preview_api: BTreeMap::new(),
+        };
+        let mut files = Vec::new();
+        for top in ["templates", "locales", "settings", "preview"] {
+            collect_files(dir, &dir.join(top), &mut files).map_err(|e| LoadError {
+                file: top.to_string(),
+                line: None,
+                column: None,
+                message: format!("cannot read folder: {e}"),
+            })?;
+        }
+        files.push("description.md".to_string());
+        // Templates first so locales and settings find their template.
+        files.sort_by_key(|f| (!f.starts_with("templates/"), f.clone()));
+        for rel in files {
+            project.refresh(&rel).map_err(|e| LoadError {
+                file: rel.clone(),
+                line: None,
+                column: None,
+                message: e.to_string(),
+            })?;
+        }
+        Ok(project)
+    }
+
+    pub fn templates(&self, kind: Kind) -> &BTreeMap<String, Template> {
+        match kind {
+            Kind::Page => &self.pages,
+            Kind::Snippet => &self.snippets,
+            Kind::Shortcut => &self.shortcuts,
+        }
+    }
+
+    fn templates_mut(&mut self, kind: Kind) -> &mut BTreeMap<String, Template> {
+        match kind {
+            Kind::Page => &mut self.pages,
+            Kind::Snippet => &mut self.snippets,
+            Kind::Shortcut => &mut self.shortcuts,
+        }
+    }
+
+    /// Every template of every kind, pages first.
+    pub fn all_templates(&self) -> impl Iterator<Item = &Template> {
+        Kind::ALL
+            .into_iter()
+            .flat_map(move |k| self.templates(k).values())
+    }
+
+    pub fn page(&self, name: &str) -> Option<&Template> {
+        self.pages.get(name)
+    }
+
+    /// The locale preview and render use unless told otherwise.
+    pub fn default_locale(&self) -> &str {
+        &self.config.preview.locale
+    }
+
+    /// Re-reads one file (relative path) after it changed, was created or
+    /// was deleted, updating only what it holds. Returns what the file is,
+    /// or None for files outside the layout. A goakit.toml that no longer
+    /// parses is an error and leaves the old config in place.
+    pub fn refresh(&mut self, rel: &str) -> Result<Option<FileRole>, LoadError> {
+        let Some(role) = FileRole::of(rel) else {
+            return Ok(None);
+        };
+        let rel = rel.replace('\\', "/");
+        let rel = rel.trim_start_matches("./").to_string();
+        let text = read_optional(&self.root.join(&rel)).map_err(|e| LoadError {
+            file: rel.clone(),
+            line: None,
+            column: None,
+            message: format!("cannot read: {e}"),
+        })?;
+        match &role {
+            FileRole::Config => {
+                let text = text.ok_or_else(|| LoadError {
+                    file: CONFIG_FILE.to_string(),
+                    line: None,
+                    column: None,
+                    message: format!("{CONFIG_FILE} was removed"),
+                })?;
+                self.config = Config::parse(CONFIG_FILE, &text)?;
+                self.config_text = text;
+            }
+            FileRole::Description => {
+                self.description = text.map(|text| SourceFile { path: rel, text });
+            }
+            FileRole::PreviewProject => {
+                self.preview_project = text.map(|t| JsonFile::parse(rel, t));
+            }
+            FileRole::PreviewApi(page) => match text {
+                Some(t) => {
+                    self.preview_api
+                        .insert(page.clone(), JsonFile::parse(rel, t));
+                }
+                None => {
+                    self.preview_api.remove(page);
+                }
+            },
+            FileRole::Template(kind, name) => {
+                let kind = *kind;
+                match text {
+                    Some(text) => {
+                        let source = SourceFile { path: rel, text };
+                        if let Some(t) = self.templates_mut(kind).get_mut(name) {
+                            t.source = source;
+                        } else {
+                            let mut t = Template {
+                                kind,
+                                name: name.clone(),
+                                source,
+                                locale: None,
+                                settings: None,
+                            };
+                            // Adopt locale/settings read before the template appeared.
+                            let (lp, sp) = (kind.locale_path(name), kind.settings_path(name));
+                            let mut i = 0;
+                            while i < self.stray.len() {
+                                if self.stray[i].path == lp {
+                                    t.locale = Some(self.stray.remove(i));
+                                } else if self.stray[i].path == sp {
+                                    t.settings = Some(self.stray.remove(i));
+                                } else {
+                                    i += 1;
+                                }
+                            }
+                            self.templates_mut(kind).insert(name.clone(), t);
+                        }
+                    }
+                    None => {
+                        if let Some(t) = self.templates_mut(kind).remove(name) {
+                            self.stray.extend(t.locale);
+                            self.stray.extend(t.settings);
+                        }
+                    }
+                }
+            }
+            FileRole::Locale(kind, name) | FileRole::Settings(kind, name) => {
+                let is_locale = matches!(role, FileRole::Locale(..));
+                let kind = *kind;
+                self.stray.retain(|f| f.path != rel);
+                let file = text.map(|t| JsonFile::parse(rel.clone(), t));
+                match self.templates_mut(kind).get_mut(name) {
+                    Some(t) => {
+                        if is_locale {
+                            t.locale = file;
+                        } else {
+                            t.settings = file;
+                        }
+                    }
+                    None => self.stray.extend(file),
+                }
+            }
+        }
+        Ok(Some(role))
+    }
+
+    /// preview/project.json as an object (empty when absent or broken).
+    pub fn preview_project_value(&self) -> Map<String, Value> {
+        self.preview_project
+            .as_ref()
+            .and_then(JsonFile::object)
+            .cloned()
+            .unwrap_or_default()
+    }
+}
+
+fn read_optional(path: &Path) -> std::io::Result<Option<String>> {
+    match std::fs::read(path) {
+        Ok(bytes) => Ok(Some(String::from_utf8_lossy(&bytes).into_owned())),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        // A path that turned into a folder reads as "not a file here".
+        Err(_) if path.is_dir() => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
+/// Collects files under `dir` as paths relative to `root`, `/`-separated.
+/// A missing folder is simply empty.
+fn collect_files(root: &Path, dir: &Path, out: &mut Vec<String>) -> std::io::Result<()> {
+    let entries = match std::fs::read_dir(dir) {
+        Ok(e) => e,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+        Err(e) => return Err(e),
+    };
+    for entry in entries {
+        let entry = entry?;
+        let path = entry.path();
+        let file_type = entry.file_type()?;
+        if file_type.is_dir() {
+            collect_files(root, &path, out)?;
+        } else if file_type.is_file()
+            && let Ok(rel) = path.strip_prefix(root)
+        {
+            let rel: Vec<_> = rel
+                .components()
+                .map(|c| c.as_os_str().to_string_lossy().into_owned())
+                .collect();
+            out.push(rel.join("/"));
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn classifies_layout_paths() {
+        assert_eq!(FileRole::of("goakit.toml"), Some(FileRole::Config));
+        assert_eq!(
+            FileRole::of("templates/snippets/order/lines.html"),
+            Some(FileRole::Template(Kind::Snippet, "order/lines".into()))
+        );
+        assert_eq!(
+            FileRole::of("locales/pages/orders__show.json"),
+            Some(FileRole::Locale(Kind::Page, "orders__show".into()))
+        );
+        assert_eq!(
+            FileRole::of("preview/api/orders.json"),
+            Some(FileRole::PreviewApi("orders".into()))
+        );
+        assert_eq!(FileRole::of("templates/pages/.orders.html.swp"), None);
+        assert_eq!(FileRole::of("templates/pages/x.txt"), None);
+        assert_eq!(FileRole::of("README.md"), None);
+        assert_eq!(FileRole::of("templates/other/x.html"), None);
+    }
+
+    #[test]
+    fn names() {
+        assert!(valid_name(Kind::Page, "orders__show"));
+        assert!(!valid_name(Kind::Page, "Orders"));
+        assert!(!valid_name(Kind::Page, "a/b"));
+        assert!(valid_name(Kind::Snippet, "order/lines"));
+        assert!(!valid_name(Kind::Snippet, "order//lines"));
+        assert!(!valid_name(Kind::Snippet, "order-lines"));
+        assert_eq!(parent_page("orders__show"), Some("orders"));
+        assert_eq!(parent_page("a__b__c"), Some("a__b"));
+        assert_eq!(parent_page("orders"), None);
+    }
+
+    #[test]
+    fn config_unknown_key_has_line() {
+        let err = Config::parse("goakit.toml", "[addon]\nid = \"x\"\nbogus = 1\n").unwrap_err();
+        assert_eq!(err.line, Some(3));
+        assert!(err.message.contains("bogus"), "{}", err.message);
+        let ok = Config::parse("goakit.toml", "").unwrap();
+        assert_eq!(ok.preview.port, DEFAULT_PORT);
+        assert_eq!(ok.addon.api, DEFAULT_API);
+    }
+
+    #[test]
+    fn json_error_position() {
+        let f = JsonFile::parse("locales/pages/x.json".into(), "{\n  \"en\": {,}\n}".into());
+        let e = f.error.unwrap();
+        assert_eq!((e.line, e.column), (2, 10));
+    }
+
+    #[test]
+    fn locale_falls_back_to_en_key_by_key() {
+        let t = Template {
+            kind: Kind::Page,
+            name: "x".into(),
+            source: SourceFile {
+                path: "templates/pages/x.html".into(),
+                text: String::new(),
+            },
+            locale: Some(JsonFile::parse(
+                "locales/pages/x.json".into(),
+                r#"{"en":{"a":"A","n":{"b":"B","c":"C"}},"da":{"n":{"b":"Bda"}}}"#.into(),
+            )),
+            settings: None,
+        };
+        let da = Value::Object(t.locale_for("da"));
+        assert_eq!(da["a"], "A");
+        assert_eq!(da["n"]["b"], "Bda");
+        assert_eq!(da["n"]["c"], "C");
+    }
+}
