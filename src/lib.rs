@@ -1,3 +1,15 @@
 //! goakit: build, lint, preview and push Goaddon addons.
+//!
+//! Modules: `project` (the addon on disk), `engine` (Liquid like Ruby
+//! Liquid 5.4), `render` (Goaddon's page model), `document`/`assets` (the
+//! HTML document and the bundled libraries), `lint`, `preview`, `remote`
+//! (push/pull), `commands` and `cli`.
+
+/// Where `goakit preview` serves the bundled libraries (Bootstrap, jQuery,
+/// Popper, FontAwesome); also the default `render --document` asset base.
+pub const VENDOR_URL_BASE: &str = "/_goakit/vendor/";
+
+pub mod cli;
+pub mod engine;
 pub mod diagnostic;
 pub mod project;

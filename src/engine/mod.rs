@@ -1,0 +1,605 @@
+//! The Liquid engine: the `liquid` crate's parser and runtime with a
+//! fidelity layer so templates render as Ruby Liquid 5.4 (lax) renders them,
+//! which is what Goaddon runs.
+//!
+//! How it works: [`scan`] tokenizes the source keeping positions; the
+//! source is then rewritten for the crate's parser — outputs become
+//! goakit's own output tag (Ruby number printing), every tag carries its
+//! original line and column (so render errors name them), tabs in markup
+//! become spaces, `{% liquid %}` lines become tags, comments and unknown
+//! tags drop out (with a warning for unknown tags) and unknown filters
+//! become a pass-through. Scopes are lenient ([`runtime`]): undefined is nil.
+//!
+//! ```no_run
+//! # use goakit::engine::*;
+//! let engine = Engine::new();
+//! let t = engine.compile("templates/pages/x.html", "{{ l.hi }} {{ 0 | times: 1.5 }}").unwrap();
+//! ```
+
+pub mod filters;
+pub mod runtime;
+pub mod scan;
+pub mod tags;
+pub mod value;
+
+use crate::diagnostic::{Diagnostic, source_line};
+use liquid_core::model::{Object, Value};
+use liquid_core::runtime::PartialStore;
+use liquid_core::{Language, Renderable, Runtime};
+use runtime::{RootScope, Scope};
+use scan::{Pos, TokenKind};
+use std::fmt;
+use std::io::Write;
+use std::sync::Arc;
+use tags::{ErrorTrail, PosBlock, PosTag, YieldHtml};
+
+/// The tag outputs are rewritten to.
+pub const OUTPUT_TAG: &str = "__goakit_output";
+/// The filter unknown filters are rewritten to: it passes its input through.
+pub const UNKNOWN_FILTER: &str = "__goakit_unknown_filter";
+
+/// Tags and blocks that get `line column` put first in their markup.
+const POSITIONED: &[&str] = &[
+    "assign",
+    "break",
+    "continue",
+    "cycle",
+    "increment",
+    "decrement",
+    "include",
+    "render",
+    "yield",
+    OUTPUT_TAG,
+    "if",
+    "unless",
+    "ifchanged",
+    "for",
+    "tablerow",
+    "capture",
+    "case",
+];
+
+/// Tags that only live inside a block; passed through as they are.
+const INNER_TAGS: &[&str] = &[
+    "else",
+    "elsif",
+    "when",
+    "endif",
+    "endunless",
+    "endifchanged",
+    "endfor",
+    "endtablerow",
+    "endcapture",
+    "endcase",
+];
+
+/// A Liquid syntax or render error at an exact spot of a template.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TemplateError {
+    pub file: String,
+    pub line: usize,
+    pub column: usize,
+    pub message: String,
+    pub source_line: String,
+    /// Where the failing template was included from, outermost first
+    /// (`templates/pages/a.html:3:5`).
+    pub chain: Vec<String>,
+}
+
+impl fmt::Display for TemplateError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{}:{}:{}: {}",
+            self.file, self.line, self.column, self.message
+        )
+    }
+}
+
+impl std::error::Error for TemplateError {}
+
+struct Compiled {
+    file: String,
+    source: String,
+    elements: liquid_core::Template,
+    warnings: Vec<Diagnostic>,
+}
+
+/// A compiled template; cheap to clone and shareable across threads.
+#[derive(Clone)]
+pub struct Template(Arc<Compiled>);
+
+impl fmt::Debug for Template {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Template({})", self.0.file)
+    }
+}
+
+impl Template {
+    pub fn file(&self) -> &str {
+        &self.0.file
+    }
+
+    /// Unknown tags and filters found when compiling.
+    pub fn warnings(&self) -> &[Diagnostic] {
+        &self.0.warnings
+    }
+}
+
+/// A snippet as `include`/`render` gets it: its template and its own `l`.
+pub struct Snippet {
+    pub template: Template,
+    pub locale: Object,
+}
+
+/// Finds snippets by name (`order/lines`).
+pub trait SnippetResolver: Sync {
+    fn snippet(&self, name: &str) -> Option<Snippet>;
+}
+
+pub struct RenderInput<'a> {
+    /// project, locale, page, params, api.
+    pub globals: &'a Object,
+    /// This template's own `l`.
+    pub locale: Object,
+    pub snippets: &'a dyn SnippetResolver,
+    /// What `{% yield %}` outputs (root only).
+    pub yield_html: Option<&'a str>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Rendered {
+    pub html: String,
+    /// Unknown filters and tags in every template that took part.
+    pub warnings: Vec<Diagnostic>,
+}
+
+/// The Liquid language goakit renders: build once, compile many.
+pub struct Engine {
+    language: Arc<Language>,
+}
+
+impl Default for Engine {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Engine {
+    pub fn new() -> Self {
+        use liquid_lib::stdlib;
+        let mut lang = Language::empty();
+        let tags: Vec<(&str, Box<dyn liquid_core::ParseTag>)> = vec![
+            ("assign", Box::new(stdlib::AssignTag)),
+            ("break", Box::new(stdlib::BreakTag)),
+            ("continue", Box::new(stdlib::ContinueTag)),
+            ("cycle", Box::new(stdlib::CycleTag)),
+            ("increment", Box::new(stdlib::IncrementTag)),
+            ("decrement", Box::new(stdlib::DecrementTag)),
+            ("include", Box::new(tags::IncludeTag { isolated: false })),
+            ("render", Box::new(tags::IncludeTag { isolated: true })),
+            ("yield", Box::new(tags::YieldTag)),
+            (OUTPUT_TAG, Box::new(tags::OutputTag)),
+        ];
+        for (name, tag) in tags {
+            lang.tags.register(name.to_string(), Box::new(PosTag(tag)));
+        }
+        let blocks: Vec<(&str, Box<dyn liquid_core::ParseBlock>)> = vec![
+            ("if", Box::new(stdlib::IfBlock)),
+            ("unless", Box::new(stdlib::UnlessBlock)),
+            ("ifchanged", Box::new(stdlib::IfChangedBlock)),
+            ("capture", Box::new(stdlib::CaptureBlock)),
+            ("case", Box::new(stdlib::CaseBlock)),
+            ("for", Box::new(tags::ForBlock)),
+            ("tablerow", Box::new(tags::TableRowBlock)),
+        ];
+        for (name, block) in blocks {
+            lang.blocks
+                .register(name.to_string(), Box::new(PosBlock(block)));
+        }
+        lang.blocks
+            .register("raw".to_string(), Box::new(stdlib::RawBlock));
+        let crate_filters: Vec<Box<dyn liquid_core::ParseFilter>> = vec![
+            Box::new(stdlib::Capitalize),
+            Box::new(stdlib::Compact),
+            Box::new(stdlib::Concat),
+            Box::new(stdlib::Date),
+            Box::new(stdlib::Downcase),
+            Box::new(stdlib::EscapeOnce),
+            Box::new(stdlib::First),
+            Box::new(stdlib::Join),
+            Box::new(stdlib::Last),
+            Box::new(stdlib::Lstrip),
+            Box::new(stdlib::Map),
+            Box::new(stdlib::NewlineToBr),
+            Box::new(stdlib::Remove),
+            Box::new(stdlib::RemoveFirst),
+            Box::new(stdlib::Replace),
+            Box::new(stdlib::ReplaceFirst),
+            Box::new(stdlib::Reverse),
+            Box::new(stdlib::Rstrip),
+            Box::new(stdlib::Slice),
+            Box::new(stdlib::Sort),
+            Box::new(stdlib::SortNatural),
+            Box::new(stdlib::Split),
+            Box::new(stdlib::Strip),
+            Box::new(stdlib::StripHtml),
+            Box::new(stdlib::StripNewlines),
+            Box::new(stdlib::Truncate),
+            Box::new(stdlib::TruncateWords),
+            Box::new(stdlib::Uniq),
+            Box::new(stdlib::Upcase),
+            Box::new(stdlib::Where),
+        ];
+        for f in crate_filters {
+            let name = f.reflection().name().to_string();
+            lang.filters.register(name, f);
+        }
+        for f in filters::all() {
+            lang.filters.register(f.name.to_string(), Box::new(f));
+        }
+        Engine {
+            language: Arc::new(lang),
+        }
+    }
+
+    /// Compiles `source`; `file` is the path errors and warnings name.
+    pub fn compile(&self, file: &str, source: &str) -> Result<Template, TemplateError> {
+        let scanned = scan::scan(source);
+        let error_at = |pos: Pos, message: String| TemplateError {
+            file: file.to_string(),
+            line: pos.line,
+            column: pos.column,
+            message,
+            source_line: source_line(source, pos.line).to_string(),
+            chain: Vec::new(),
+        };
+        if let Some(p) = scanned.problems.first() {
+            return Err(error_at(p.pos, format!("Liquid syntax error: {}", p.message)));
+        }
+        let rewrite = rewrite(source, &scanned, |name| {
+            self.language.filters.get(name).is_some()
+        });
+        let warnings = rewrite
+            .warnings
+            .iter()
+            .map(|(pos, msg, rule)| {
+                Diagnostic::warning(rule, file, (pos.line, pos.column), msg.clone())
+            })
+            .collect();
+        let elements = liquid_core::parser::parse(&rewrite.text, &self.language).map_err(|e| {
+            let (pos, message) = rewrite.locate_parse_error(source, &e.to_string());
+            error_at(pos, format!("Liquid syntax error: {message}"))
+        })?;
+        Ok(Template(Arc::new(Compiled {
+            file: file.to_string(),
+            source: source.to_string(),
+            elements: liquid_core::Template::new(elements),
+            warnings,
+        })))
+    }
+}
+
+/// The crate-ready text and a map back to the original positions.
+struct Rewrite {
+    text: String,
+    /// (start in `text`, original position) of every emitted tag.
+    spans: Vec<(usize, Pos)>,
+    warnings: Vec<(Pos, String, &'static str)>,
+}
+
+impl Rewrite {
+    /// Maps the crate's " --> line:col" back to the original source.
+    fn locate_parse_error(&self, source: &str, message: &str) -> (Pos, String) {
+        let mut offset = None;
+        if let Some(i) = message.find("--> ") {
+            let rest = &message[i + 4..];
+            let lc: String = rest
+                .chars()
+                .take_while(|c| c.is_ascii_digit() || *c == ':')
+                .collect();
+            if let Some((l, c)) = lc.split_once(':')
+                && let (Ok(l), Ok(c)) = (l.parse::<usize>(), c.parse::<usize>())
+            {
+                offset = offset_of(&self.text, l, c);
+            }
+        }
+        let pos = offset
+            .and_then(|o| self.spans.iter().rev().find(|(start, _)| *start <= o))
+            .map(|(_, p)| *p)
+            .unwrap_or(Pos::at(source, 0));
+        // Keep the crate's explanation, not its echo of our rewritten text.
+        let explanation = message
+            .lines()
+            .map(str::trim)
+            .find(|l| l.starts_with('='))
+            .map(|l| l.trim_start_matches('=').trim().to_string())
+            .or_else(|| {
+                message
+                    .lines()
+                    .next()
+                    .map(|l| l.trim_start_matches("liquid:").trim().to_string())
+            })
+            .unwrap_or_default();
+        let explanation = explanation
+            .replace(OUTPUT_TAG, "output")
+            .replace(UNKNOWN_FILTER, "filter");
+        (pos, explanation)
+    }
+}
+
+fn offset_of(text: &str, line: usize, column: usize) -> Option<usize> {
+    let mut at = 0;
+    for (i, l) in text.split('\n').enumerate() {
+        if i + 1 == line {
+            let col_bytes: usize = l.chars().take(column.saturating_sub(1)).map(char::len_utf8).sum();
+            return Some(at + col_bytes);
+        }
+        at += l.len() + 1;
+    }
+    None
+}
+
+/// Markup with Ruby whitespace as plain spaces (outside strings) and unknown
+/// filters renamed to the pass-through.
+fn clean_markup(
+    src: &str,
+    range: std::ops::Range<usize>,
+    known_filter: &dyn Fn(&str) -> bool,
+    warnings: &mut Vec<(Pos, String, &'static str)>,
+) -> String {
+    let markup = &src[range.clone()];
+    let mut out = String::with_capacity(markup.len());
+    let mut quote: Option<char> = None;
+    for c in markup.chars() {
+        match quote {
+            Some(q) => {
+                out.push(c);
+                if c == q {
+                    quote = None;
+                }
+            }
+            None => {
+                if c == '"' || c == '\'' {
+                    quote = Some(c);
+                }
+                out.push(if scan::is_ruby_space(c) { ' ' } else { c });
+            }
+        }
+    }
+    let (_, filters) = scan::references(src, range.clone());
+    // Rename from the end so earlier offsets stay valid.
+    for f in filters.iter().rev() {
+        if known_filter(&f.name) && !f.name.starts_with("__") {
+            continue;
+        }
+        let at = f.pos.offset - range.start;
+        out.replace_range(at..at + f.name.len(), UNKNOWN_FILTER);
+        warnings.push((
+            f.pos,
+            format!(
+                "unknown filter '{}': its input is passed through unchanged",
+                f.name
+            ),
+            "unknown-filter",
+        ));
+    }
+    out
+}
+
+fn rewrite(src: &str, scanned: &scan::Scan, known_filter: impl Fn(&str) -> bool) -> Rewrite {
+    let tokens = &scanned.tokens;
+    // Whitespace control: `{%-` strips the text before, `-%}` the text after.
+    let mut text_ranges: Vec<std::ops::Range<usize>> = tokens.iter().map(|t| t.span.clone()).collect();
+    for (i, t) in tokens.iter().enumerate() {
+        if t.trim_left && i > 0 && tokens[i - 1].kind == (TokenKind::Text { raw: false }) {
+            let r = &mut text_ranges[i - 1];
+            let trimmed = src[r.clone()].trim_end_matches(scan::is_ruby_space).len();
+            r.end = r.start + trimmed;
+        }
+        if t.trim_right
+            && let Some(next) = tokens.get(i + 1)
+            && next.kind == (TokenKind::Text { raw: false })
+        {
+            let r = &mut text_ranges[i + 1];
+            let s = &src[r.clone()];
+            r.start += s.len() - s.trim_start_matches(scan::is_ruby_space).len();
+        }
+    }
+    let mut out = Rewrite {
+        text: String::with_capacity(src.len() + src.len() / 4),
+        spans: Vec::new(),
+        warnings: Vec::new(),
+    };
+    for (t, range) in tokens.iter().zip(text_ranges) {
+        let emit_tag = |out: &mut Rewrite, name: &str, markup: &str, positioned: bool| {
+            out.spans.push((out.text.len(), t.pos));
+            out.text.push_str("{%");
+            out.text.push_str(name);
+            if positioned {
+                out.text
+                    .push_str(&format!(" {} {}", t.pos.line, t.pos.column));
+            }
+            if !markup.is_empty() {
+                out.text.push(' ');
+                out.text.push_str(markup);
+            }
+            out.text.push_str("%}");
+        };
+        match &t.kind {
+            TokenKind::Text { raw: false } => out.text.push_str(&src[range]),
+            TokenKind::Text { raw: true } => {
+                out.text.push_str("{%raw%}");
+                out.text.push_str(&src[range]);
+                out.text.push_str("{%endraw%}");
+            }
+            TokenKind::Comment => {}
+            TokenKind::Output => {
+                if t.markup.is_empty() {
+                    continue;
+                }
+                let m = clean_markup(src, t.markup.clone(), &known_filter, &mut out.warnings);
+                emit_tag(&mut out, OUTPUT_TAG, &m, true);
+            }
+            TokenKind::Tag { name } => {
+                let name = name.as_str();
+                match name {
+                    "raw" | "endraw" => {}
+                    "echo" => {
+                        if t.markup.is_empty() {
+                            continue;
+                        }
+                        let m =
+                            clean_markup(src, t.markup.clone(), &known_filter, &mut out.warnings);
+                        emit_tag(&mut out, OUTPUT_TAG, &m, true);
+                    }
+                    _ if POSITIONED.contains(&name) => {
+                        let m =
+                            clean_markup(src, t.markup.clone(), &known_filter, &mut out.warnings);
+                        emit_tag(&mut out, name, &m, true);
+                    }
+                    _ if INNER_TAGS.contains(&name) => {
+                        let m =
+                            clean_markup(src, t.markup.clone(), &known_filter, &mut out.warnings);
+                        emit_tag(&mut out, name, &m, false);
+                    }
+                    _ => out.warnings.push((
+                        t.pos,
+                        format!("unknown tag '{name}': it renders nothing"),
+                        "unknown-tag",
+                    )),
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Snippets as the crate's partial store: each lookup gives a renderable
+/// that pushes the snippet's own `l`.
+struct SnippetStore<'a>(&'a dyn SnippetResolver);
+
+impl fmt::Debug for SnippetStore<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("SnippetStore")
+    }
+}
+
+impl PartialStore for SnippetStore<'_> {
+    fn contains(&self, name: &str) -> bool {
+        self.0.snippet(name).is_some()
+    }
+
+    fn names(&self) -> Vec<&str> {
+        Vec::new()
+    }
+
+    fn try_get(&self, name: &str) -> Option<Arc<dyn Renderable>> {
+        self.0
+            .snippet(name)
+            .map(|s| Arc::new(Bounded(s.template, s.locale)) as Arc<dyn Renderable>)
+    }
+
+    fn get(&self, name: &str) -> liquid_core::Result<Arc<dyn Renderable>> {
+        self.try_get(name).ok_or_else(|| {
+            liquid_core::Error::with_msg(format!("snippet '{name}' not found"))
+        })
+    }
+}
+
+/// Warnings of every template that took part in a render.
+#[derive(Default)]
+struct Warnings(Vec<Diagnostic>);
+
+/// A template rendered with its own `l`; turns errors into positions.
+#[derive(Debug)]
+struct Bounded(Template, Object);
+
+impl Renderable for Bounded {
+    fn render_to(&self, writer: &mut dyn Write, runtime: &dyn Runtime) -> liquid_core::Result<()> {
+        let Bounded(template, locale) = self;
+        let c = &template.0;
+        {
+            let mut w = runtime.registers().get_mut::<Warnings>();
+            for d in &c.warnings {
+                if !w.0.contains(d) {
+                    w.0.push(d.clone());
+                }
+            }
+        }
+        let mut vars = Object::new();
+        vars.insert("l".into(), Value::Object(locale.clone()));
+        let scope = Scope::new(runtime, vars);
+        c.elements.render_to(writer, &scope).inspect_err(|e| {
+            let mut trail = runtime.registers().get_mut::<ErrorTrail>();
+            match trail.located.is_some() {
+                false => {
+                    let (line, column) = trail.site.take().unwrap_or((1, 1));
+                    trail.located = Some(TemplateError {
+                        file: c.file.clone(),
+                        line,
+                        column,
+                        message: error_message(e),
+                        source_line: source_line(&c.source, line).to_string(),
+                        chain: Vec::new(),
+                    });
+                }
+                true => {
+                    // The error came from a snippet this template included.
+                    let (line, column) = trail.chain_site.take().unwrap_or((1, 1));
+                    let located = trail.located.as_mut().expect("matched Some");
+                    located
+                        .chain
+                        .insert(0, format!("{}:{}:{}", c.file, line, column));
+                }
+            }
+        })
+    }
+}
+
+/// The crate's error text without its "liquid: " prefix and our internals.
+fn error_message(e: &liquid_core::Error) -> String {
+    let text = e.to_string();
+    let first = text.lines().next().unwrap_or("").trim();
+    let first = first.strip_prefix("liquid:").unwrap_or(first).trim();
+    let mut msg = first.to_string();
+    // Name the filter that failed, when the crate said which.
+    if let Some(f) = text
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("filter="))
+    {
+        msg = format!("{msg} (filter {f})");
+    }
+    msg.replace(OUTPUT_TAG, "output")
+        .replace(UNKNOWN_FILTER, "filter")
+}
+
+/// Renders a template with its own `l` and the caller's globals.
+pub fn render(t: &Template, input: &RenderInput) -> Result<Rendered, TemplateError> {
+    let store = SnippetStore(input.snippets);
+    let root = RootScope::new(input.globals, &store);
+    if let Some(html) = input.yield_html {
+        root.registers.get_mut::<YieldHtml>().0 = html.to_string();
+    }
+    let bounded = Bounded(t.clone(), input.locale.clone());
+    let mut out = Vec::with_capacity(t.0.source.len() * 2);
+    let result = bounded.render_to(&mut out, &root);
+    let warnings = std::mem::take(&mut root.registers.get_mut::<Warnings>().0);
+    match result {
+        Ok(()) => Ok(Rendered {
+            html: String::from_utf8_lossy(&out).into_owned(),
+            warnings,
+        }),
+        Err(e) => {
+            let located = root.registers.get_mut::<ErrorTrail>().located.take();
+            Err(located.unwrap_or_else(|| TemplateError {
+                file: t.0.file.clone(),
+                line: 1,
+                column: 1,
+                message: error_message(&e),
+                source_line: source_line(&t.0.source, 1).to_string(),
+                chain: Vec::new(),
+            }))
+        }
+    }
+}
