@@ -6,7 +6,11 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 #[derive(Parser)]
-#[command(name = "goakit", version, about = "Build, lint, preview and push Goaddon addons")]
+#[command(
+    name = "goakit",
+    version,
+    about = "Build, lint, preview and push Goaddon addons"
+)]
 pub struct Cli {
     /// The addon project directory.
     #[arg(long, global = true, default_value = ".", value_name = "DIR")]

@@ -9,7 +9,12 @@
 /// Popper, FontAwesome); also the default `render --document` asset base.
 pub const VENDOR_URL_BASE: &str = "/_goakit/vendor/";
 
+pub mod assets;
 pub mod cli;
-pub mod engine;
+pub mod commands;
 pub mod diagnostic;
+pub mod document;
+pub mod engine;
 pub mod project;
+pub mod render;
+pub mod scaffold;

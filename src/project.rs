@@ -307,7 +307,8 @@ impl Template {
 
     /// The page's API path (SPEC 4.2), if any and non-empty.
     pub fn api_path(&self) -> Option<&str> {
-        self.setting_str("api_path").filter(|p| !p.trim().is_empty())
+        self.setting_str("api_path")
+            .filter(|p| !p.trim().is_empty())
     }
 
     /// The page's API method, upper-cased; GET when not given.

@@ -55,10 +55,7 @@ impl ParseFilter for RubyFilter {
             name: self.name,
             f: self.f,
             positional: arguments.positional.collect(),
-            keyword: arguments
-                .keyword
-                .map(|(k, v)| (k.to_string(), v))
-                .collect(),
+            keyword: arguments.keyword.map(|(k, v)| (k.to_string(), v)).collect(),
         }))
     }
 
@@ -117,8 +114,12 @@ pub fn all() -> Vec<RubyFilter> {
         ("modulo", |i, a| arith(i, a, Op::Mod)),
         ("abs", |i, _| Ok(num_value(to_number(i).abs()))),
         ("round", round),
-        ("ceil", |i, _| Ok(Value::scalar(to_number(i).as_f64().ceil() as i64))),
-        ("floor", |i, _| Ok(Value::scalar(to_number(i).as_f64().floor() as i64))),
+        ("ceil", |i, _| {
+            Ok(Value::scalar(to_number(i).as_f64().ceil() as i64))
+        }),
+        ("floor", |i, _| {
+            Ok(Value::scalar(to_number(i).as_f64().floor() as i64))
+        }),
         ("at_least", |i, a| {
             let (x, y) = (to_number(i), to_number(arg(a, 0)));
             Ok(num_value(if y.as_f64() > x.as_f64() { y } else { x }))
@@ -189,7 +190,8 @@ pub fn all() -> Vec<RubyFilter> {
 const NIL: Value = Value::Nil;
 
 fn arg(a: &Args, i: usize) -> &dyn ValueView {
-    a.get(i).map_or(&NIL as &dyn ValueView, |v| v as &dyn ValueView)
+    a.get(i)
+        .map_or(&NIL as &dyn ValueView, |v| v as &dyn ValueView)
 }
 
 fn str_value(s: String) -> Value {
@@ -258,7 +260,8 @@ fn cgi_unescape(s: &str) -> String {
         match b[i] {
             b'+' => out.push(b' '),
             b'%' if i + 2 < b.len() => {
-                match u8::from_str_radix(std::str::from_utf8(&b[i + 1..i + 3]).unwrap_or("zz"), 16) {
+                match u8::from_str_radix(std::str::from_utf8(&b[i + 1..i + 3]).unwrap_or("zz"), 16)
+                {
                     Ok(v) => {
                         out.push(v);
                         i += 2;
@@ -304,20 +307,22 @@ fn is_empty(v: &dyn ValueView) -> bool {
 }
 
 fn is_false(v: &dyn ValueView) -> bool {
-    v.as_scalar()
-        .and_then(|s| s.to_bool())
-        .is_some_and(|b| !b)
+    v.as_scalar().and_then(|s| s.to_bool()).is_some_and(|b| !b)
 }
 
 fn default(i: &dyn ValueView, a: &Args) -> Result<Value> {
-    let allow_false = a.keyword("allow_false").is_some_and(|v| v.query_state(liquid_core::model::State::Truthy));
+    let allow_false = a
+        .keyword("allow_false")
+        .is_some_and(|v| v.query_state(liquid_core::model::State::Truthy));
     let fallback = if allow_false {
         i.is_nil()
     } else {
         i.is_nil() || is_false(i)
     };
     Ok(if fallback || is_empty(i) {
-        a.get(0).cloned().unwrap_or_else(|| str_value(String::new()))
+        a.get(0)
+            .cloned()
+            .unwrap_or_else(|| str_value(String::new()))
     } else {
         i.to_value()
     })
@@ -335,9 +340,7 @@ impl Num {
     fn as_f64(self) -> f64 {
         match self {
             Num::Int(i) => i as f64,
-            Num::Dec { m, scale } => {
-                format!("{}e-{}", m, scale).parse().unwrap_or(f64::NAN)
-            }
+            Num::Dec { m, scale } => format!("{}e-{}", m, scale).parse().unwrap_or(f64::NAN),
         }
     }
 

@@ -255,7 +255,10 @@ impl Engine {
             chain: Vec::new(),
         };
         if let Some(p) = scanned.problems.first() {
-            return Err(error_at(p.pos, format!("Liquid syntax error: {}", p.message)));
+            return Err(error_at(
+                p.pos,
+                format!("Liquid syntax error: {}", p.message),
+            ));
         }
         let rewrite = rewrite(source, &scanned, |name| {
             self.language.filters.get(name).is_some()
@@ -332,7 +335,11 @@ fn offset_of(text: &str, line: usize, column: usize) -> Option<usize> {
     let mut at = 0;
     for (i, l) in text.split('\n').enumerate() {
         if i + 1 == line {
-            let col_bytes: usize = l.chars().take(column.saturating_sub(1)).map(char::len_utf8).sum();
+            let col_bytes: usize = l
+                .chars()
+                .take(column.saturating_sub(1))
+                .map(char::len_utf8)
+                .sum();
             return Some(at + col_bytes);
         }
         at += l.len() + 1;
@@ -390,7 +397,8 @@ fn clean_markup(
 fn rewrite(src: &str, scanned: &scan::Scan, known_filter: impl Fn(&str) -> bool) -> Rewrite {
     let tokens = &scanned.tokens;
     // Whitespace control: `{%-` strips the text before, `-%}` the text after.
-    let mut text_ranges: Vec<std::ops::Range<usize>> = tokens.iter().map(|t| t.span.clone()).collect();
+    let mut text_ranges: Vec<std::ops::Range<usize>> =
+        tokens.iter().map(|t| t.span.clone()).collect();
     for (i, t) in tokens.iter().enumerate() {
         if t.trim_left && i > 0 && tokens[i - 1].kind == (TokenKind::Text { raw: false }) {
             let r = &mut text_ranges[i - 1];
@@ -501,9 +509,8 @@ impl PartialStore for SnippetStore<'_> {
     }
 
     fn get(&self, name: &str) -> liquid_core::Result<Arc<dyn Renderable>> {
-        self.try_get(name).ok_or_else(|| {
-            liquid_core::Error::with_msg(format!("snippet '{name}' not found"))
-        })
+        self.try_get(name)
+            .ok_or_else(|| liquid_core::Error::with_msg(format!("snippet '{name}' not found")))
     }
 }
 
@@ -564,10 +571,7 @@ fn error_message(e: &liquid_core::Error) -> String {
     let first = first.strip_prefix("liquid:").unwrap_or(first).trim();
     let mut msg = first.to_string();
     // Name the filter that failed, when the crate said which.
-    if let Some(f) = text
-        .lines()
-        .find_map(|l| l.trim().strip_prefix("filter="))
-    {
+    if let Some(f) = text.lines().find_map(|l| l.trim().strip_prefix("filter=")) {
         msg = format!("{msg} (filter {f})");
     }
     msg.replace(OUTPUT_TAG, "output")

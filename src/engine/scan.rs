@@ -463,7 +463,9 @@ impl<'a> Scanner<'a> {
                 continue;
             }
             let word = self.src[e.inner.clone()].trim();
-            let word = word.split(|c: char| !c.is_ascii_alphanumeric() && c != '_').next();
+            let word = word
+                .split(|c: char| !c.is_ascii_alphanumeric() && c != '_')
+                .next();
             match word {
                 Some("comment") => depth += 1,
                 Some("endcomment") => {
@@ -558,7 +560,11 @@ pub fn trim_range(src: &str, r: Range<usize>) -> Range<usize> {
     let s = &src[r.clone()];
     let start = r.start + (s.len() - s.trim_start_matches(is_ruby_space).len());
     let end = r.end - (s.len() - s.trim_end_matches(is_ruby_space).len());
-    if start > end { start..start } else { start..end }
+    if start > end {
+        start..start
+    } else {
+        start..end
+    }
 }
 
 /// Checks that blocks open and close in order and that `else`/`when`/...
@@ -848,21 +854,32 @@ mod tests {
         assert_eq!(names, ["assign", "echo"]);
         let echo = s.tags().nth(1).unwrap();
         assert_eq!((echo.pos.line, echo.pos.column), (4, 3));
-        let filters: Vec<_> = s.filters(src).map(|f| (f.name, f.pos.line, f.pos.column)).collect();
+        let filters: Vec<_> = s
+            .filters(src)
+            .map(|f| (f.name, f.pos.line, f.pos.column))
+            .collect();
         assert_eq!(filters, [("plus".to_string(), 4, 12)]);
     }
 
     #[test]
     fn nesting_problems_all_reported() {
-        let src = "{% if a %}\n{% for x in y %}\n{% endif %}\n{% else %}\n{% endfor %}\n{{ unclosed";
+        let src =
+            "{% if a %}\n{% for x in y %}\n{% endif %}\n{% else %}\n{% endfor %}\n{{ unclosed";
         let s = scan(src);
         let msgs: Vec<_> = s
             .problems
             .iter()
             .map(|p| (p.pos.line, p.message.clone()))
             .collect();
-        assert!(msgs.iter().any(|(l, m)| *l == 3 && m.contains("endif")), "{msgs:?}");
-        assert!(msgs.iter().any(|(l, m)| *l == 6 && m.contains("never closed")), "{msgs:?}");
+        assert!(
+            msgs.iter().any(|(l, m)| *l == 3 && m.contains("endif")),
+            "{msgs:?}"
+        );
+        assert!(
+            msgs.iter()
+                .any(|(l, m)| *l == 6 && m.contains("never closed")),
+            "{msgs:?}"
+        );
     }
 
     #[test]
@@ -870,7 +887,10 @@ mod tests {
         let src = "{{ l.headers.created_at }}{% for o in api.orders %}{{ o['id'] }}{% endfor %}{% include 'order/lines', n: x %}{% include name %}";
         let s = scan(src);
         let vars: Vec<_> = s.variables(src).map(|v| v.path.join(".")).collect();
-        assert_eq!(vars, ["l.headers.created_at", "api.orders", "o.id", "x", "name"]);
+        assert_eq!(
+            vars,
+            ["l.headers.created_at", "api.orders", "o.id", "x", "name"]
+        );
         let inc: Vec<_> = s.includes(src).map(|i| i.name).collect();
         assert_eq!(inc, [Some("order/lines".to_string()), None]);
     }

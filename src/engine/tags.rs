@@ -79,7 +79,11 @@ impl Renderable for Positioned {
 }
 
 impl ParseTag for PosTag {
-    fn parse(&self, mut arguments: TagTokenIter, options: &Language) -> Result<Box<dyn Renderable>> {
+    fn parse(
+        &self,
+        mut arguments: TagTokenIter,
+        options: &Language,
+    ) -> Result<Box<dyn Renderable>> {
         let line = take_number(&mut arguments)?;
         let column = take_number(&mut arguments)?;
         let inner = self.0.parse(arguments, options)?;
@@ -139,7 +143,11 @@ simple_tag!(OutputTag, super::OUTPUT_TAG);
 struct Output(liquid_core::parser::FilterChain);
 
 impl ParseTag for OutputTag {
-    fn parse(&self, mut arguments: TagTokenIter, options: &Language) -> Result<Box<dyn Renderable>> {
+    fn parse(
+        &self,
+        mut arguments: TagTokenIter,
+        options: &Language,
+    ) -> Result<Box<dyn Renderable>> {
         let chain = arguments
             .expect_next("expression expected")?
             .expect_filter_chain(options)
@@ -183,7 +191,9 @@ impl ParseTag for YieldTag {
 impl Renderable for Yield {
     fn render_to(&self, writer: &mut dyn Write, runtime: &dyn Runtime) -> Result<()> {
         let html = runtime.registers().get_mut::<YieldHtml>().0.clone();
-        writer.write_all(html.as_bytes()).replace("Failed to render")
+        writer
+            .write_all(html.as_bytes())
+            .replace("Failed to render")
     }
 }
 
@@ -338,9 +348,10 @@ impl Renderable for Include {
             ))
             .into_err();
         };
-        let var_name: KString = self.alias.clone().unwrap_or_else(|| {
-            KString::from_ref(name.rsplit('/').next().unwrap_or(&name))
-        });
+        let var_name: KString = self
+            .alias
+            .clone()
+            .unwrap_or_else(|| KString::from_ref(name.rsplit('/').next().unwrap_or(&name)));
         let mut base = Object::new();
         for (k, e) in &self.attributes {
             let v = e

@@ -1,0 +1,272 @@
+//! `goakit init`, `render` and `build` (SPEC 6).
+
+use crate::project::{Kind, LoadError, Project};
+use crate::render::{Mode, RenderError, RenderOptions, Renderer, api_vars};
+use clap::Args;
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+pub const EXIT_OK: u8 = 0;
+pub const EXIT_FAILED: u8 = 1;
+pub const EXIT_USAGE: u8 = 2;
+
+#[derive(Args, Debug)]
+pub struct InitArgs {
+    /// Where to create the project (default: --dir).
+    pub path: Option<PathBuf>,
+}
+
+#[derive(Args, Debug)]
+pub struct RenderArgs {
+    /// The page to render (e.g. frontpage, orders__show).
+    pub page: String,
+    /// The locale for `l` and `locale` (default: [preview].locale).
+    #[arg(long)]
+    pub locale: Option<String>,
+    /// A query parameter the page sees as `params.k` (repeatable).
+    #[arg(long = "param", value_name = "K=V", value_parser = parse_param)]
+    pub params: Vec<(String, String)>,
+    /// Use preview/api/<page>.json instead of calling the addon API.
+    #[arg(long)]
+    pub offline: bool,
+    /// The page alone, not rendered into root.
+    #[arg(long, conflicts_with = "document")]
+    pub bare: bool,
+    /// The full HTML document with Bootstrap, jQuery, Popper and FontAwesome.
+    #[arg(long)]
+    pub document: bool,
+    /// With --document: the URL prefix of the bundled libraries
+    /// (default: where `goakit preview` serves them).
+    #[arg(long, value_name = "URL", default_value = crate::VENDOR_URL_BASE, requires = "document")]
+    pub asset_base: String,
+}
+
+#[derive(Args, Debug)]
+pub struct BuildArgs {
+    /// Output folder (default: <dir>/build).
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// The locale to build (default: [preview].locale).
+    #[arg(long)]
+    pub locale: Option<String>,
+    /// Use preview/api/<page>.json instead of calling the addon API.
+    #[arg(long)]
+    pub offline: bool,
+}
+
+fn parse_param(s: &str) -> Result<(String, String), String> {
+    match s.split_once('=') {
+        Some((k, v)) if !k.is_empty() => Ok((k.to_string(), v.to_string())),
+        _ => Err(format!("expected K=V, got {s:?}")),
+    }
+}
+
+/// Loads the project or prints why it cannot be read.
+pub fn load_project(dir: &Path) -> Result<Project, u8> {
+    Project::load(dir).map_err(|e: LoadError| {
+        eprintln!("error: {e}");
+        EXIT_USAGE
+    })
+}
+
+/// Prints a render error with its location, source line and include chain.
+pub fn print_render_error(err: &RenderError) {
+    let mut out = std::io::stderr().lock();
+    let _ = writeln!(out, "error: {err}");
+    if let Some(loc) = err.location()
+        && !loc.source_line.is_empty()
+    {
+        let gutter = loc.line.to_string();
+        let _ = writeln!(out, "{} |", " ".repeat(gutter.len()));
+        let _ = writeln!(out, "{gutter} | {}", loc.source_line);
+        let caret_pad: String = loc
+            .source_line
+            .chars()
+            .take(loc.column.saturating_sub(1))
+            .map(|c| if c == '\t' { '\t' } else { ' ' })
+            .collect();
+        let _ = writeln!(out, "{} | {caret_pad}^", " ".repeat(gutter.len()));
+    }
+    for step in err.chain() {
+        let _ = writeln!(out, "  included from {step}");
+    }
+    if let Some(hint) = err.hint() {
+        let _ = writeln!(out, "hint: {hint}");
+    }
+}
+
+fn print_warnings(warnings: &[crate::diagnostic::Diagnostic]) {
+    for w in warnings {
+        eprintln!("warning: {}:{}:{}: {}", w.file, w.line, w.column, w.message);
+    }
+}
+
+fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("tokio runtime")
+}
+
+pub fn init(dir: &Path, args: InitArgs) -> u8 {
+    let target = args.path.unwrap_or_else(|| dir.to_path_buf());
+    match crate::scaffold::init(&target) {
+        Ok(files) => {
+            println!(
+                "Created a Goaddon addon in {} ({} files).",
+                target.display(),
+                files.len()
+            );
+            println!("Next: goakit preview --dir {}", target.display());
+            EXIT_OK
+        }
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            EXIT_USAGE
+        }
+    }
+}
+
+pub fn render(dir: &Path, args: RenderArgs) -> u8 {
+    let project = match load_project(dir) {
+        Ok(p) => p,
+        Err(code) => return code,
+    };
+    if project.page(&args.page).is_none() {
+        let known: Vec<&str> = project.pages.keys().map(String::as_str).collect();
+        eprintln!(
+            "error: no page named '{}' (expected {}); pages: {}",
+            args.page,
+            Kind::Page.template_path(&args.page),
+            if known.is_empty() {
+                "none".to_string()
+            } else {
+                known.join(", ")
+            }
+        );
+        return EXIT_USAGE;
+    }
+    let opts = RenderOptions {
+        locale: args
+            .locale
+            .unwrap_or_else(|| project.default_locale().to_string()),
+        params: args.params.into_iter().collect::<BTreeMap<_, _>>(),
+        offline: args.offline,
+    };
+    let renderer = Renderer::for_project(&project);
+    let mode = if args.bare { Mode::Bare } else { Mode::InRoot };
+    let result = runtime()
+        .block_on(api_vars(&project, &args.page, &opts))
+        .and_then(|api| renderer.render_page(&project, &args.page, &opts, &api, mode));
+    match result {
+        Ok(rendered) => {
+            print_warnings(&rendered.warnings);
+            let html = if args.document {
+                renderer.document(&project, &rendered.html, &args.page, &args.asset_base, "")
+            } else {
+                rendered.html
+            };
+            let mut stdout = std::io::stdout().lock();
+            let _ = stdout.write_all(html.as_bytes());
+            let _ = stdout.flush();
+            EXIT_OK
+        }
+        Err(e) => {
+            print_render_error(&e);
+            EXIT_FAILED
+        }
+    }
+}
+
+pub fn build(dir: &Path, args: BuildArgs) -> u8 {
+    let project = match load_project(dir) {
+        Ok(p) => p,
+        Err(code) => return code,
+    };
+    let out = args.out.unwrap_or_else(|| dir.join("build"));
+    let opts = RenderOptions {
+        locale: args
+            .locale
+            .unwrap_or_else(|| project.default_locale().to_string()),
+        params: BTreeMap::new(),
+        offline: args.offline,
+    };
+    let renderer = Renderer::for_project(&project);
+    let rt = runtime();
+    let mut written = 0usize;
+    let mut failed = 0usize;
+    let mut write = |rel: String, html: &str| -> bool {
+        let path = out.join(&rel);
+        let result = path
+            .parent()
+            .map_or(Ok(()), std::fs::create_dir_all)
+            .and_then(|_| std::fs::write(&path, html));
+        match result {
+            Ok(()) => {
+                written += 1;
+                true
+            }
+            Err(e) => {
+                eprintln!("error: cannot write {}: {e}", path.display());
+                false
+            }
+        }
+    };
+    // Documents sit one folder deep (pages/, shortcuts/); assets beside them.
+    let asset_base = "../assets/vendor/";
+    for name in project.pages.keys() {
+        let result = rt
+            .block_on(api_vars(&project, name, &opts))
+            .and_then(|api| renderer.render_page(&project, name, &opts, &api, Mode::InRoot));
+        match result {
+            Ok(r) => {
+                print_warnings(&r.warnings);
+                let doc = renderer.document(&project, &r.html, name, asset_base, "");
+                if !write(format!("pages/{name}.html"), &doc) {
+                    failed += 1;
+                }
+            }
+            Err(e) => {
+                print_render_error(&e);
+                failed += 1;
+            }
+        }
+    }
+    for name in project.shortcuts.keys() {
+        match renderer.render_shortcut(&project, name, &opts) {
+            Ok(r) => {
+                print_warnings(&r.warnings);
+                let doc = renderer.document(&project, &r.html, name, asset_base, "");
+                if !write(format!("shortcuts/{name}.html"), &doc) {
+                    failed += 1;
+                }
+            }
+            Err(e) => {
+                print_render_error(&e);
+                failed += 1;
+            }
+        }
+    }
+    for asset in crate::assets::all() {
+        let path = out.join("assets/vendor").join(asset.path);
+        let result = path
+            .parent()
+            .map_or(Ok(()), std::fs::create_dir_all)
+            .and_then(|_| std::fs::write(&path, asset.bytes));
+        if let Err(e) = result {
+            eprintln!("error: cannot write {}: {e}", path.display());
+            failed += 1;
+        }
+    }
+    if failed > 0 {
+        eprintln!(
+            "build: {written} documents written to {}, {failed} failed",
+            out.display()
+        );
+        EXIT_FAILED
+    } else {
+        eprintln!("build: {written} documents written to {}", out.display());
+        EXIT_OK
+    }
+}

@@ -1,0 +1,697 @@
+//! Goaddon's page model on top of the Liquid engine (SPEC 4): the context
+//! variables, per-template `l`, snippets, `{% yield %}` into root, API
+//! variables and the HTML document.
+
+use crate::diagnostic::{Diagnostic, line_col, source_line};
+use crate::engine::{self, Engine, RenderInput, SnippetResolver, TemplateError};
+use crate::project::{JsonFile, Kind, Project, ROOT_PAGE, Template};
+use serde_json::{Map, Value, json};
+use std::collections::{BTreeMap, HashMap};
+use std::fmt;
+use std::sync::Mutex;
+use std::time::Duration;
+
+/// How long goakit waits for the addon's own API (SPEC 4.2).
+pub const API_TIMEOUT: Duration = Duration::from_secs(5);
+/// How much of a failing API answer an error quotes.
+const BODY_EXCERPT: usize = 200;
+
+#[derive(Debug, Clone)]
+pub struct RenderOptions {
+    pub locale: String,
+    /// Query parameters in preview, `--param k=v` in render.
+    pub params: BTreeMap<String, String>,
+    /// Use preview/api/<page>.json instead of calling the addon API.
+    pub offline: bool,
+}
+
+impl RenderOptions {
+    pub fn for_project(project: &Project) -> Self {
+        RenderOptions {
+            locale: project.default_locale().to_string(),
+            params: BTreeMap::new(),
+            offline: false,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// The page rendered into root (what Goaddon shows).
+    InRoot,
+    /// The page alone; needs no root page.
+    Bare,
+}
+
+/// Where an error is, for messages and preview's overlay.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct ErrorLocation {
+    pub file: String,
+    pub line: usize,
+    pub column: usize,
+    pub source_line: String,
+}
+
+#[derive(Debug, Clone)]
+pub enum RenderError {
+    /// A Liquid syntax or render error, with the include chain.
+    Template(TemplateError),
+    /// A locale, settings or preview data file that is not valid JSON, or not an object.
+    Json(ErrorLocation, String),
+    /// The addon API failed (SPEC 4.2).
+    Api {
+        page: String,
+        url: String,
+        status: Option<u16>,
+        message: String,
+        body_start: String,
+    },
+    /// No such page/shortcut.
+    Missing { kind: Kind, name: String },
+}
+
+impl RenderError {
+    pub fn location(&self) -> Option<ErrorLocation> {
+        match self {
+            RenderError::Template(e) => Some(ErrorLocation {
+                file: e.file.clone(),
+                line: e.line,
+                column: e.column,
+                source_line: e.source_line.clone(),
+            }),
+            RenderError::Json(loc, _) => Some(loc.clone()),
+            _ => None,
+        }
+    }
+
+    /// The include chain of a template error, outermost first.
+    pub fn chain(&self) -> &[String] {
+        match self {
+            RenderError::Template(e) => &e.chain,
+            _ => &[],
+        }
+    }
+
+    /// A short hint for the user, if there is an obvious next step.
+    pub fn hint(&self) -> Option<&'static str> {
+        match self {
+            RenderError::Api { .. } => Some(
+                "is the addon API running? Use --offline to render with preview/api/<page>.json instead",
+            ),
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Display for RenderError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            RenderError::Template(e) => write!(f, "{e}"),
+            RenderError::Json(loc, msg) => {
+                write!(f, "{}:{}:{}: {}", loc.file, loc.line, loc.column, msg)
+            }
+            RenderError::Api {
+                page,
+                url,
+                status,
+                message,
+                body_start,
+            } => {
+                write!(f, "addon API for page '{page}' failed: {message} ({url}")?;
+                if let Some(s) = status {
+                    write!(f, ", status {s}")?;
+                }
+                write!(f, ")")?;
+                if !body_start.is_empty() {
+                    write!(f, "; body starts: {body_start:?}")?;
+                }
+                Ok(())
+            }
+            RenderError::Missing { kind, name } => {
+                write!(
+                    f,
+                    "no {} named '{}' (expected {})",
+                    kind.label(),
+                    name,
+                    kind.template_path(name)
+                )
+            }
+        }
+    }
+}
+
+impl std::error::Error for RenderError {}
+
+impl From<TemplateError> for RenderError {
+    fn from(e: TemplateError) -> Self {
+        RenderError::Template(e)
+    }
+}
+
+/// A rendered page or shortcut.
+#[derive(Debug, Clone)]
+pub struct Rendered {
+    pub html: String,
+    /// Unknown filters or tags passed through, with positions.
+    pub warnings: Vec<Diagnostic>,
+    /// The variables in scope (project, locale, page, params, api, l), for preview's panel.
+    pub scope: Value,
+}
+
+struct Compiled {
+    text_hash: u64,
+    result: Result<engine::Template, TemplateError>,
+}
+
+/// Holds the engine and every template compiled once; `sync` recompiles
+/// only what changed, so preview re-renders from memory.
+pub struct Renderer {
+    engine: Engine,
+    compiled: HashMap<(Kind, String), Compiled>,
+    /// liquid values of each template's `l`, per locale, built on first use.
+    locales: Mutex<HashMap<(Kind, String, String), liquid::Object>>,
+}
+
+impl Default for Renderer {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+fn hash_text(text: &str) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    text.hash(&mut h);
+    h.finish()
+}
+
+impl Renderer {
+    pub fn new() -> Self {
+        Renderer {
+            engine: Engine::new(),
+            compiled: HashMap::new(),
+            locales: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// A renderer with every template of `project` compiled.
+    pub fn for_project(project: &Project) -> Self {
+        let mut r = Renderer::new();
+        r.sync(project);
+        r
+    }
+
+    /// Brings compiled templates in line with `project`: compiles new or
+    /// changed templates, drops deleted ones. Returns how many were compiled.
+    pub fn sync(&mut self, project: &Project) -> usize {
+        let mut compiled = 0;
+        let mut seen = std::collections::HashSet::new();
+        for t in project.all_templates() {
+            let key = (t.kind, t.name.clone());
+            let h = hash_text(&t.source.text);
+            seen.insert(key.clone());
+            if self.compiled.get(&key).is_some_and(|c| c.text_hash == h) {
+                continue;
+            }
+            let result = self.engine.compile(&t.source.path, &t.source.text);
+            self.compiled.insert(
+                key,
+                Compiled {
+                    text_hash: h,
+                    result,
+                },
+            );
+            compiled += 1;
+        }
+        self.compiled.retain(|k, _| seen.contains(k));
+        // Locales are cheap to rebuild; any change may have touched them.
+        self.locales
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clear();
+        compiled
+    }
+
+    fn template(&self, t: &Template) -> Result<engine::Template, RenderError> {
+        match self.compiled.get(&(t.kind, t.name.clone())) {
+            Some(c) => c.result.clone().map_err(RenderError::Template),
+            // Not synced yet (a caller that skipped `sync`): compile now.
+            None => Ok(self.engine.compile(&t.source.path, &t.source.text)?),
+        }
+    }
+
+    /// The template's `l` for `locale`, or an error if its locale file is broken.
+    fn locale_object(&self, t: &Template, locale: &str) -> Result<liquid::Object, RenderError> {
+        if let Some(file) = &t.locale {
+            check_json_object(file)?;
+        }
+        let key = (t.kind, t.name.clone(), locale.to_string());
+        let mut cache = self.locales.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(o) = cache.get(&key) {
+            return Ok(o.clone());
+        }
+        let obj = to_liquid_object(&t.locale_for(locale));
+        cache.insert(key, obj.clone());
+        Ok(obj)
+    }
+
+    /// Renders page `name` (SPEC 4): in root, or alone with `Mode::Bare`.
+    /// `api` is the hash from [`api_vars`].
+    pub fn render_page(
+        &self,
+        project: &Project,
+        name: &str,
+        opts: &RenderOptions,
+        api: &Map<String, Value>,
+        mode: Mode,
+    ) -> Result<Rendered, RenderError> {
+        let page = project.page(name).ok_or_else(|| RenderError::Missing {
+            kind: Kind::Page,
+            name: name.to_string(),
+        })?;
+        let globals = self.globals(project, name, opts, api)?;
+        let mut warnings = Vec::new();
+        let page_html = if name == ROOT_PAGE && mode == Mode::InRoot {
+            // Root never yields itself: it renders with an empty yield below.
+            String::new()
+        } else {
+            self.render_template(project, page, &globals, opts, None, &mut warnings)?
+        };
+        let html = match mode {
+            Mode::Bare => page_html,
+            Mode::InRoot => {
+                let root = project
+                    .page(ROOT_PAGE)
+                    .ok_or_else(|| RenderError::Missing {
+                        kind: Kind::Page,
+                        name: ROOT_PAGE.to_string(),
+                    })?;
+                self.render_template(
+                    project,
+                    root,
+                    &globals,
+                    opts,
+                    Some(&page_html),
+                    &mut warnings,
+                )?
+            }
+        };
+        let scope = self.scope(&globals, page, &opts.locale);
+        Ok(Rendered {
+            html,
+            warnings,
+            scope,
+        })
+    }
+
+    /// Renders shortcut `name` on its own (shortcuts are not put into root).
+    pub fn render_shortcut(
+        &self,
+        project: &Project,
+        name: &str,
+        opts: &RenderOptions,
+    ) -> Result<Rendered, RenderError> {
+        let t = project
+            .shortcuts
+            .get(name)
+            .ok_or_else(|| RenderError::Missing {
+                kind: Kind::Shortcut,
+                name: name.to_string(),
+            })?;
+        let globals = self.globals(project, name, opts, &Map::new())?;
+        let mut warnings = Vec::new();
+        let html = self.render_template(project, t, &globals, opts, None, &mut warnings)?;
+        let scope = self.scope(&globals, t, &opts.locale);
+        Ok(Rendered {
+            html,
+            warnings,
+            scope,
+        })
+    }
+
+    fn render_template(
+        &self,
+        project: &Project,
+        t: &Template,
+        globals: &liquid::Object,
+        opts: &RenderOptions,
+        yield_html: Option<&str>,
+        warnings: &mut Vec<Diagnostic>,
+    ) -> Result<String, RenderError> {
+        let template = self.template(t)?;
+        let locale = self.locale_object(t, &opts.locale)?;
+        let snippets = ProjectSnippets {
+            renderer: self,
+            project,
+            locale: &opts.locale,
+            broken: Mutex::new(None),
+        };
+        let input = RenderInput {
+            globals,
+            locale,
+            snippets: &snippets,
+            yield_html,
+        };
+        let result = engine::render(&template, &input);
+        // A snippet whose locale file is broken is reported as that file's error.
+        if let Some(e) = snippets
+            .broken
+            .into_inner()
+            .unwrap_or_else(|e| e.into_inner())
+        {
+            return Err(e);
+        }
+        let rendered = result?;
+        warnings.extend(rendered.warnings);
+        Ok(rendered.html)
+    }
+
+    fn globals(
+        &self,
+        project: &Project,
+        name: &str,
+        opts: &RenderOptions,
+        api: &Map<String, Value>,
+    ) -> Result<liquid::Object, RenderError> {
+        if let Some(f) = &project.preview_project {
+            check_json_object(f)?;
+        }
+        let params: Map<String, Value> = opts
+            .params
+            .iter()
+            .map(|(k, v)| (k.clone(), Value::String(v.clone())))
+            .collect();
+        let vars = json!({
+            "project": project.preview_project_value(),
+            "locale": opts.locale,
+            "page": { "name": name },
+            "params": params,
+            "api": api,
+        });
+        Ok(to_liquid_object(vars.as_object().expect("object literal")))
+    }
+
+    fn scope(&self, globals: &liquid::Object, t: &Template, locale: &str) -> Value {
+        let mut scope = serde_json::to_value(globals).unwrap_or(Value::Null);
+        if let Value::Object(o) = &mut scope {
+            o.insert("l".into(), Value::Object(t.locale_for(locale)));
+        }
+        scope
+    }
+
+    /// Wraps rendered HTML in the full document (SPEC 4.3).
+    pub fn document(
+        &self,
+        project: &Project,
+        body: &str,
+        title: &str,
+        asset_base: &str,
+        extra_head: &str,
+    ) -> String {
+        crate::document::wrap(
+            body,
+            &crate::document::DocumentOptions {
+                title,
+                asset_base,
+                addon_stylesheets: &project.config.addon.stylesheets,
+                addon_scripts: &project.config.addon.scripts,
+                extra_head,
+                lang: project.default_locale(),
+            },
+        )
+    }
+}
+
+/// Snippets of the project as the engine sees them.
+struct ProjectSnippets<'a> {
+    renderer: &'a Renderer,
+    project: &'a Project,
+    locale: &'a str,
+    broken: Mutex<Option<RenderError>>,
+}
+
+impl SnippetResolver for ProjectSnippets<'_> {
+    fn snippet(&self, name: &str) -> Option<engine::Snippet> {
+        let t = self.project.snippets.get(name)?;
+        let locale = match self.renderer.locale_object(t, self.locale) {
+            Ok(l) => l,
+            Err(e) => {
+                *self.broken.lock().unwrap_or_else(|e| e.into_inner()) = Some(e);
+                liquid::Object::new()
+            }
+        };
+        match self.renderer.template(t) {
+            Ok(template) => Some(engine::Snippet { template, locale }),
+            Err(e) => {
+                *self.broken.lock().unwrap_or_else(|e| e.into_inner()) = Some(e);
+                None
+            }
+        }
+    }
+}
+
+/// A JSON file must parse and hold an object to be used as a hash.
+fn check_json_object(f: &JsonFile) -> Result<(), RenderError> {
+    if let Some(e) = &f.error {
+        return Err(RenderError::Json(
+            ErrorLocation {
+                file: f.path.clone(),
+                line: e.line,
+                column: e.column,
+                source_line: source_line(&f.text, e.line).to_string(),
+            },
+            format!("invalid JSON: {}", e.message),
+        ));
+    }
+    if !matches!(f.value, Some(Value::Object(_))) {
+        let start = f.text.len() - f.text.trim_start().len();
+        let (line, column) = line_col(&f.text, start);
+        return Err(RenderError::Json(
+            ErrorLocation {
+                file: f.path.clone(),
+                line,
+                column,
+                source_line: source_line(&f.text, line).to_string(),
+            },
+            "expected a JSON object ({...})".to_string(),
+        ));
+    }
+    Ok(())
+}
+
+pub fn to_liquid_object(map: &Map<String, Value>) -> liquid::Object {
+    // serde_json values always convert; fall back to empty on the impossible.
+    match liquid::model::to_value(map) {
+        Ok(liquid::model::Value::Object(o)) => o,
+        _ => liquid::Object::new(),
+    }
+}
+
+/// The `api` hash for `page` (SPEC 4.2): root's hash (if root has an
+/// api_path) with the page's merged over it. Calls the addon API, or reads
+/// preview/api/<page>.json with `offline` or when no addon_api is set.
+pub async fn api_vars(
+    project: &Project,
+    page: &str,
+    opts: &RenderOptions,
+) -> Result<Map<String, Value>, RenderError> {
+    let mut merged = Map::new();
+    let mut names = vec![ROOT_PAGE];
+    if page != ROOT_PAGE {
+        names.push(page);
+    }
+    for name in names {
+        let Some(t) = project.page(name) else {
+            continue;
+        };
+        let Some(path) = t.api_path() else {
+            continue;
+        };
+        let hash = match (&project.config.preview.addon_api, opts.offline) {
+            (Some(base), false) => fetch_api(project, t, path, base, opts).await?,
+            _ => offline_api(project, name)?,
+        };
+        merge_page_over_root(&mut merged, hash);
+    }
+    Ok(merged)
+}
+
+/// Page keys win over root keys (a shallow merge, as SPEC 4.2 describes).
+fn merge_page_over_root(base: &mut Map<String, Value>, over: Map<String, Value>) {
+    for (k, v) in over {
+        base.insert(k, v);
+    }
+}
+
+fn offline_api(project: &Project, name: &str) -> Result<Map<String, Value>, RenderError> {
+    match project.preview_api.get(name) {
+        Some(f) => {
+            check_json_object(f)?;
+            Ok(f.object().cloned().unwrap_or_default())
+        }
+        // No data file: the page sees an empty api hash.
+        None => Ok(Map::new()),
+    }
+}
+
+/// Renders the api_path as Liquid with project_id, subscription_id, locale, page.
+fn expand_api_path(
+    project: &Project,
+    page: &Template,
+    path: &str,
+    opts: &RenderOptions,
+) -> Result<String, RenderError> {
+    let proj = project.preview_project_value();
+    let vars = json!({
+        "project_id": proj.get("_id").cloned().unwrap_or(Value::Null),
+        "subscription_id": proj.get("subscription_id").cloned().unwrap_or(Value::Null),
+        "locale": opts.locale,
+        "page": page.name,
+    });
+    let file = page.kind.settings_path(&page.name);
+    let engine = Engine::new();
+    let template = engine.compile(&format!("{file} (api_path)"), path)?;
+    let globals = to_liquid_object(vars.as_object().expect("object literal"));
+    struct NoSnippets;
+    impl SnippetResolver for NoSnippets {
+        fn snippet(&self, _: &str) -> Option<engine::Snippet> {
+            None
+        }
+    }
+    let out = engine::render(
+        &template,
+        &RenderInput {
+            globals: &globals,
+            locale: liquid::Object::new(),
+            snippets: &NoSnippets,
+            yield_html: None,
+        },
+    )?;
+    Ok(out.html.trim().to_string())
+}
+
+fn join_url(base: &str, path: &str) -> String {
+    format!(
+        "{}/{}",
+        base.trim_end_matches('/'),
+        path.trim_start_matches('/')
+    )
+}
+
+fn excerpt(body: &str) -> String {
+    let body = body.trim();
+    match body.char_indices().nth(BODY_EXCERPT) {
+        Some((i, _)) => format!("{}…", &body[..i]),
+        None => body.to_string(),
+    }
+}
+
+async fn fetch_api(
+    project: &Project,
+    page: &Template,
+    path: &str,
+    base: &str,
+    opts: &RenderOptions,
+) -> Result<Map<String, Value>, RenderError> {
+    let path = expand_api_path(project, page, path, opts)?;
+    let url = join_url(base, &path);
+    let fail = |status: Option<u16>, message: String, body: &str| RenderError::Api {
+        page: page.name.clone(),
+        url: url.clone(),
+        status,
+        message,
+        body_start: excerpt(body),
+    };
+    let client = reqwest::Client::builder()
+        .timeout(API_TIMEOUT)
+        .build()
+        .map_err(|e| fail(None, format!("cannot create HTTP client: {e}"), ""))?;
+    let method = page.api_method();
+    let mut req = match method.as_str() {
+        "POST" => client
+            .post(&url)
+            .json(&Value::Object(project.preview_project_value())),
+        "GET" => client.get(&url),
+        other => {
+            return Err(fail(
+                None,
+                format!("api_method must be GET or POST, not {other:?}"),
+                "",
+            ));
+        }
+    };
+    req = req.header(reqwest::header::ACCEPT, "application/json");
+    if let Ok(token) = std::env::var("GOAKIT_WEBHOOK_TOKEN")
+        && !token.is_empty()
+    {
+        use base64::Engine as _;
+        let encoded = base64::engine::general_purpose::STANDARD.encode(token.as_bytes());
+        req = req.header(reqwest::header::AUTHORIZATION, format!("Basic {encoded}"));
+    }
+    let resp = req.send().await.map_err(|e| {
+        let message = if e.is_timeout() {
+            format!("no answer within {} s", API_TIMEOUT.as_secs())
+        } else if e.is_connect() {
+            "connection refused or host unreachable".to_string()
+        } else {
+            format!("request failed: {}", e.without_url())
+        };
+        fail(None, message, "")
+    })?;
+    let status = resp.status();
+    let body = resp.text().await.map_err(|e| {
+        let message = if e.is_timeout() {
+            format!("answer not complete within {} s", API_TIMEOUT.as_secs())
+        } else {
+            format!("reading the answer failed: {}", e.without_url())
+        };
+        fail(Some(status.as_u16()), message, "")
+    })?;
+    if !status.is_success() {
+        return Err(fail(
+            Some(status.as_u16()),
+            format!("answered {status}"),
+            &body,
+        ));
+    }
+    match serde_json::from_str::<Value>(&body) {
+        Ok(Value::Object(map)) => Ok(map),
+        Ok(other) => Err(fail(
+            Some(status.as_u16()),
+            format!(
+                "answer is JSON but not an object (it is {})",
+                json_kind(&other)
+            ),
+            &body,
+        )),
+        Err(e) => Err(fail(
+            Some(status.as_u16()),
+            format!("answer is not JSON: {e}"),
+            &body,
+        )),
+    }
+}
+
+fn json_kind(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn join_and_excerpt() {
+        assert_eq!(join_url("http://h:1/", "/goa/x"), "http://h:1/goa/x");
+        assert_eq!(join_url("http://h:1", "goa/x"), "http://h:1/goa/x");
+        let long = "x".repeat(500);
+        assert_eq!(excerpt(&long).chars().count(), BODY_EXCERPT + 1);
+    }
+}

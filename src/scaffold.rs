@@ -1,0 +1,86 @@
+//! `goakit init`: a new addon project that lints clean and renders every
+//! page (files in `theme/scaffold/`, embedded).
+
+use anyhow::{Context, bail};
+use std::path::{Path, PathBuf};
+
+const FILES: &[(&str, &str)] = &[
+    (
+        "description.md",
+        include_str!("../theme/scaffold/description.md"),
+    ),
+    ("goakit.toml", include_str!("../theme/scaffold/goakit.toml")),
+    (
+        "locales/pages/frontpage.json",
+        include_str!("../theme/scaffold/locales/pages/frontpage.json"),
+    ),
+    (
+        "locales/pages/frontpage__details.json",
+        include_str!("../theme/scaffold/locales/pages/frontpage__details.json"),
+    ),
+    (
+        "locales/pages/root.json",
+        include_str!("../theme/scaffold/locales/pages/root.json"),
+    ),
+    (
+        "locales/snippets/shared/greeting.json",
+        include_str!("../theme/scaffold/locales/snippets/shared/greeting.json"),
+    ),
+    (
+        "preview/api/frontpage.json",
+        include_str!("../theme/scaffold/preview/api/frontpage.json"),
+    ),
+    (
+        "preview/project.json",
+        include_str!("../theme/scaffold/preview/project.json"),
+    ),
+    (
+        "settings/pages/frontpage.json",
+        include_str!("../theme/scaffold/settings/pages/frontpage.json"),
+    ),
+    (
+        "templates/pages/frontpage.html",
+        include_str!("../theme/scaffold/templates/pages/frontpage.html"),
+    ),
+    (
+        "templates/pages/frontpage__details.html",
+        include_str!("../theme/scaffold/templates/pages/frontpage__details.html"),
+    ),
+    (
+        "templates/pages/root.html",
+        include_str!("../theme/scaffold/templates/pages/root.html"),
+    ),
+    (
+        "templates/snippets/shared/greeting.html",
+        include_str!("../theme/scaffold/templates/snippets/shared/greeting.html"),
+    ),
+];
+
+/// Writes the scaffold into `dir` (created if missing). Refuses, writing
+/// nothing, when `dir` already holds a project or any file it would write.
+pub fn init(dir: &Path) -> anyhow::Result<Vec<PathBuf>> {
+    if dir.join(crate::project::CONFIG_FILE).exists() {
+        bail!(
+            "{} already has a {}: not overwriting an existing project",
+            dir.display(),
+            crate::project::CONFIG_FILE
+        );
+    }
+    if let Some((existing, _)) = FILES.iter().find(|(p, _)| dir.join(p).exists()) {
+        bail!(
+            "{} already exists: not overwriting it",
+            dir.join(existing).display()
+        );
+    }
+    let mut written = Vec::new();
+    for (rel, text) in FILES {
+        let path = dir.join(rel);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent)
+                .with_context(|| format!("cannot create {}", parent.display()))?;
+        }
+        std::fs::write(&path, text).with_context(|| format!("cannot write {}", path.display()))?;
+        written.push(path);
+    }
+    Ok(written)
+}

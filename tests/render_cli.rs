@@ -1,0 +1,408 @@
+//! `goakit render` / `build` / `init` end to end: the real binary on real files,
+//! with a real HTTP server standing in for the addon's own API.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+fn goakit(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_goakit"))
+        .arg("--dir")
+        .arg(dir)
+        .args(args)
+        .env_remove("GOAKIT_WEBHOOK_TOKEN")
+        .output()
+        .expect("run goakit")
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// Writes `files` (path, content) under a new temp project.
+fn project(files: &[(&str, &str)]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    for (path, text) in files {
+        let p = dir.path().join(path);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, text).unwrap();
+    }
+    dir
+}
+
+const ROOT: (&str, &str) = (
+    "templates/pages/root.html",
+    "<main data-page=\"{{ page.name }}\">{% yield %}</main><footer>{{ l.footer }}</footer>",
+);
+const ROOT_LOCALE: (&str, &str) = (
+    "locales/pages/root.json",
+    r#"{"en":{"footer":"Root foot"}}"#,
+);
+const CONFIG: (&str, &str) = ("goakit.toml", "[addon]\nid = \"x\"\n");
+
+fn assert_clean_failure(o: &Output, code: i32, needles: &[&str]) {
+    let err = stderr(o);
+    assert_eq!(o.status.code(), Some(code), "stderr: {err}");
+    assert!(!err.contains("panicked"), "panic: {err}");
+    for n in needles {
+        assert!(err.contains(n), "expected {n:?} in stderr:\n{err}");
+    }
+}
+
+#[test]
+fn renders_page_into_root_with_per_template_locales() {
+    let dir = project(&[
+        CONFIG,
+        ROOT,
+        ROOT_LOCALE,
+        (
+            "templates/pages/frontpage.html",
+            "<h1>{{ l.headline }}</h1>{% include 'order/lines', n: 2 %}<p>{{ l.headline }} {{ shown }}</p>",
+        ),
+        (
+            "locales/pages/frontpage.json",
+            r#"{"en":{"headline":"Front"},"da":{"headline":"Forside"}}"#,
+        ),
+        (
+            "templates/snippets/order/lines.html",
+            "<ul>{{ l.title }}:{{ n }}{% assign shown = 'yes' %}</ul>",
+        ),
+        (
+            "locales/snippets/order/lines.json",
+            r#"{"en":{"title":"Lines"}}"#,
+        ),
+        ("preview/project.json", r#"{"_id":"p1","name":"Demo"}"#),
+    ]);
+    let o = goakit(dir.path(), &["render", "frontpage"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(
+        stdout(&o),
+        "<main data-page=\"frontpage\"><h1>Front</h1><ul>Lines:2</ul><p>Front yes</p></main><footer>Root foot</footer>"
+    );
+    let o = goakit(
+        dir.path(),
+        &["render", "frontpage", "--bare", "--locale", "da"],
+    );
+    assert_eq!(
+        stdout(&o),
+        "<h1>Forside</h1><ul>Lines:2</ul><p>Forside yes</p>"
+    );
+    // Root never yields itself.
+    let o = goakit(dir.path(), &["render", "root"]);
+    assert_eq!(
+        stdout(&o),
+        "<main data-page=\"root\"></main><footer>Root foot</footer>"
+    );
+}
+
+#[test]
+fn params_and_document() {
+    let dir = project(&[
+        CONFIG,
+        ROOT,
+        (
+            "templates/pages/frontpage.html",
+            "id={{ params.id }} missing={{ params.nope }}",
+        ),
+    ]);
+    let o = goakit(
+        dir.path(),
+        &["render", "frontpage", "--bare", "--param", "id=42"],
+    );
+    assert_eq!(stdout(&o), "id=42 missing=");
+    let o = goakit(dir.path(), &["render", "frontpage", "--document"]);
+    let doc = stdout(&o);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let order = [
+        "bootstrap.min.css",
+        "all.min.css",
+        "jquery",
+        "popper",
+        "bootstrap.min.js",
+    ];
+    let mut at = 0;
+    for needle in order {
+        let i = doc[at..]
+            .find(needle)
+            .unwrap_or_else(|| panic!("{needle} after {at} in {doc}"));
+        at += i;
+    }
+    assert!(doc.contains("id= missing="));
+    let o = goakit(dir.path(), &["render", "frontpage", "--param", "oops"]);
+    assert_eq!(o.status.code(), Some(2));
+}
+
+#[test]
+fn no_project_is_exit_2() {
+    let dir = tempfile::tempdir().unwrap();
+    let o = goakit(dir.path(), &["render", "frontpage"]);
+    assert_clean_failure(&o, 2, &["goakit.toml", "goakit init"]);
+}
+
+#[test]
+fn bad_config_key_names_its_line() {
+    let dir = project(&[(
+        "goakit.toml",
+        "[addon]\nid = \"x\"\n\n[preview]\nprot = 1\n",
+    )]);
+    let o = goakit(dir.path(), &["render", "frontpage"]);
+    assert_clean_failure(&o, 2, &["goakit.toml:5:", "prot"]);
+}
+
+#[test]
+fn unknown_page_is_usage_error() {
+    let dir = project(&[CONFIG, ROOT]);
+    let o = goakit(dir.path(), &["render", "nope"]);
+    assert_clean_failure(&o, 2, &["nope", "templates/pages/nope.html"]);
+}
+
+#[test]
+fn missing_root_fails() {
+    let dir = project(&[CONFIG, ("templates/pages/frontpage.html", "x")]);
+    let o = goakit(dir.path(), &["render", "frontpage"]);
+    assert_clean_failure(&o, 1, &["root", "templates/pages/root.html"]);
+    // --bare needs no root.
+    let o = goakit(dir.path(), &["render", "frontpage", "--bare"]);
+    assert_eq!(stdout(&o), "x");
+}
+
+#[test]
+fn broken_locale_json_has_position() {
+    let dir = project(&[
+        CONFIG,
+        ROOT,
+        ("templates/pages/frontpage.html", "{{ l.a }}"),
+        (
+            "locales/pages/frontpage.json",
+            "{\n  \"en\": {\"a\": 1,}\n}\n",
+        ),
+    ]);
+    let o = goakit(dir.path(), &["render", "frontpage"]);
+    assert_clean_failure(&o, 1, &["locales/pages/frontpage.json:2:"]);
+}
+
+#[test]
+fn unknown_snippet_and_cycle_name_the_chain() {
+    let dir = project(&[
+        CONFIG,
+        ROOT,
+        ("templates/pages/frontpage.html", "a\n{% include 'a' %}"),
+        ("templates/pages/other.html", "\n\n  {% include 'nope' %}"),
+        ("templates/snippets/a.html", "{% include 'b' %}"),
+        ("templates/snippets/b.html", "x\n{% include 'a' %}"),
+    ]);
+    let o = goakit(dir.path(), &["render", "other"]);
+    assert_clean_failure(&o, 1, &["templates/pages/other.html:3:", "nope"]);
+    let o = goakit(dir.path(), &["render", "frontpage"]);
+    assert_clean_failure(&o, 1, &["templates/snippets/b.html:2:", "cycle"]);
+}
+
+#[test]
+fn self_include_does_not_overflow() {
+    let dir = project(&[
+        CONFIG,
+        ROOT,
+        ("templates/pages/frontpage.html", "{% include 'me' %}"),
+        ("templates/snippets/me.html", "{% include 'me' %}"),
+    ]);
+    let o = goakit(dir.path(), &["render", "frontpage"]);
+    assert_clean_failure(&o, 1, &["templates/snippets/me.html:1:"]);
+}
+
+#[test]
+fn init_scaffold_renders_every_page_and_builds() {
+    let base = tempfile::tempdir().unwrap();
+    let dir = base.path().join("addon");
+    let o = Command::new(env!("CARGO_BIN_EXE_goakit"))
+        .args(["init"])
+        .arg(&dir)
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let pages: Vec<String> = std::fs::read_dir(dir.join("templates/pages"))
+        .unwrap()
+        .map(|e| {
+            e.unwrap()
+                .path()
+                .file_stem()
+                .unwrap()
+                .to_string_lossy()
+                .into_owned()
+        })
+        .collect();
+    assert!(pages.len() >= 3, "{pages:?}");
+    for page in &pages {
+        let o = goakit(&dir, &["render", page, "--offline"]);
+        assert_eq!(o.status.code(), Some(0), "{page}: {}", stderr(&o));
+        assert!(!stderr(&o).contains("warning"), "{page}: {}", stderr(&o));
+    }
+    // init refuses to overwrite.
+    let again = Command::new(env!("CARGO_BIN_EXE_goakit"))
+        .args(["init"])
+        .arg(&dir)
+        .output()
+        .unwrap();
+    assert_eq!(again.status.code(), Some(2));
+    assert!(stderr(&again).contains("goakit.toml"));
+    let out = base.path().join("site");
+    let o = goakit(
+        &dir,
+        &["build", "--offline", "--out", out.to_str().unwrap()],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(out.join("pages/frontpage.html").is_file());
+    let doc = std::fs::read_to_string(out.join("pages/frontpage.html")).unwrap();
+    // Every vendored asset the document links exists beside it.
+    for link in doc.split("../assets/vendor/").skip(1) {
+        let rel = link.split('"').next().unwrap();
+        assert!(out.join("assets/vendor").join(rel).is_file(), "{rel}");
+    }
+}
+
+#[test]
+fn example_addon_renders_every_page_offline() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/example-addon");
+    let project = goakit::project::Project::load(&dir).unwrap();
+    assert!(project.pages.len() >= 8);
+    for page in project.pages.keys() {
+        let o = goakit(&dir, &["render", page, "--offline"]);
+        assert_eq!(o.status.code(), Some(0), "{page}: {}", stderr(&o));
+        assert!(!stderr(&o).contains("warning"), "{page}: {}", stderr(&o));
+        assert!(!stdout(&o).contains("Liquid error"), "{page}");
+    }
+}
+
+mod api {
+    //! SPEC 4.2 failures against a real server on 127.0.0.1.
+    use super::*;
+    use axum::Router;
+    use axum::http::StatusCode;
+    use axum::routing::{get, post};
+    use std::net::SocketAddr;
+
+    fn serve(app: Router) -> (SocketAddr, tokio::runtime::Runtime) {
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .enable_all()
+            .build()
+            .unwrap();
+        let listener = rt
+            .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
+            .unwrap();
+        let addr = listener.local_addr().unwrap();
+        rt.spawn(async move { axum::serve(listener, app).await.unwrap() });
+        (addr, rt)
+    }
+
+    fn api_project(addon_api: &str, method: &str) -> tempfile::TempDir {
+        project(&[
+            (
+                "goakit.toml",
+                &format!("[addon]\nid = \"x\"\n[preview]\naddon_api = \"{addon_api}\"\n"),
+            ),
+            ("templates/pages/root.html", "{{ api.shop }}|{% yield %}"),
+            ("settings/pages/root.json", r#"{"api_path": "/goa/root"}"#),
+            (
+                "templates/pages/frontpage.html",
+                "{{ api.shop }}:{{ api.orders.size }}:{{ api.who }}",
+            ),
+            (
+                "settings/pages/frontpage.json",
+                &format!(
+                    r#"{{"menu_title":{{"en":"Home"}},"api_path": "/goa/projects/{{{{ project_id }}}}/orders", "api_method": "{method}"}}"#
+                ),
+            ),
+            ("preview/project.json", r#"{"_id":"p42","name":"Demo"}"#),
+            (
+                "preview/api/frontpage.json",
+                r#"{"shop":"offline","orders":[1]}"#,
+            ),
+        ])
+    }
+
+    #[test]
+    fn calls_api_merges_root_and_falls_back_offline() {
+        let app = Router::new()
+            .route(
+                "/goa/root",
+                get(|| async { r#"{"shop":"root","who":"root-user"}"# }),
+            )
+            .route(
+                "/goa/projects/p42/orders",
+                post(|body: String| async move {
+                    assert!(body.contains("p42"));
+                    r#"{"shop":"page","orders":[1,2,3]}"#
+                }),
+            );
+        let (addr, _rt) = serve(app);
+        let dir = api_project(&format!("http://{addr}"), "POST");
+        let o = goakit(dir.path(), &["render", "frontpage"]);
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+        assert_eq!(stdout(&o), "page|page:3:root-user");
+        let o = goakit(dir.path(), &["render", "frontpage", "--offline"]);
+        assert_eq!(stdout(&o), "offline|offline:1:");
+    }
+
+    #[test]
+    fn refused() {
+        // Bind then drop: nothing listens on that port any more.
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let dir = api_project(&format!("http://127.0.0.1:{port}"), "GET");
+        let o = goakit(dir.path(), &["render", "frontpage"]);
+        assert_clean_failure(
+            &o,
+            1,
+            &["root", &format!("127.0.0.1:{port}/goa/root"), "--offline"],
+        );
+    }
+
+    #[test]
+    fn non_2xx_not_json_not_object_and_slow() {
+        let app = Router::new()
+            .route("/goa/root", get(|| async { r#"{"shop":"root"}"# }))
+            .route(
+                "/goa/projects/p42/orders",
+                get(|| async { (StatusCode::INTERNAL_SERVER_ERROR, "database on fire") }),
+            )
+            .route("/nojson/goa/root", get(|| async { "<html>login</html>" }))
+            .route("/array/goa/root", get(|| async { "[1,2]" }))
+            .route(
+                "/slow/goa/root",
+                get(|| async {
+                    tokio::time::sleep(std::time::Duration::from_secs(30)).await;
+                    "{}"
+                }),
+            );
+        let (addr, _rt) = serve(app);
+        let dir = api_project(&format!("http://{addr}"), "GET");
+        let o = goakit(dir.path(), &["render", "frontpage"]);
+        assert_clean_failure(
+            &o,
+            1,
+            &[
+                "frontpage",
+                "500",
+                "database on fire",
+                "/goa/projects/p42/orders",
+            ],
+        );
+        let dir = api_project(&format!("http://{addr}/nojson"), "GET");
+        let o = goakit(dir.path(), &["render", "frontpage"]);
+        assert_clean_failure(&o, 1, &["not JSON", "<html>login"]);
+        let dir = api_project(&format!("http://{addr}/array"), "GET");
+        let o = goakit(dir.path(), &["render", "frontpage"]);
+        assert_clean_failure(&o, 1, &["not an object", "an array"]);
+        let dir = api_project(&format!("http://{addr}/slow"), "GET");
+        let started = std::time::Instant::now();
+        let o = goakit(dir.path(), &["render", "frontpage"]);
+        assert_clean_failure(&o, 1, &["5 s", "/slow/goa/root"]);
+        assert!(started.elapsed() < std::time::Duration::from_secs(15));
+    }
+}
