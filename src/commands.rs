@@ -88,7 +88,15 @@ pub fn print_render_error(err: &RenderError) {
             .collect();
         let _ = writeln!(out, "{} | {caret_pad}^", " ".repeat(gutter.len()));
     }
-    for step in err.chain() {
+    // A runaway cycle has a long chain: show its two ends.
+    let chain = err.chain();
+    for (i, step) in chain.iter().enumerate() {
+        if chain.len() > 8 && (3..chain.len() - 3).contains(&i) {
+            if i == 3 {
+                let _ = writeln!(out, "  … {} more includes", chain.len() - 6);
+            }
+            continue;
+        }
         let _ = writeln!(out, "  included from {step}");
     }
     if let Some(hint) = err.hint() {

@@ -178,6 +178,21 @@ pub fn all() -> Vec<RubyFilter> {
                 &to_s(arg(a, 1)),
             )))
         }),
+        ("date", date),
+        ("split", |i, a| {
+            let parts = ruby_split(&to_s(i), &to_s(arg(a, 0)));
+            Ok(Value::Array(parts.into_iter().map(str_value).collect()))
+        }),
+        ("first", |i, _| {
+            Ok(i.as_array()
+                .and_then(|a| a.first().map(|v| v.to_value()))
+                .unwrap_or(Value::Nil))
+        }),
+        ("last", |i, _| {
+            Ok(i.as_array()
+                .and_then(|a| a.last().map(|v| v.to_value()))
+                .unwrap_or(Value::Nil))
+        }),
         ("append", |i, a| Ok(str_value(to_s(i) + &to_s(arg(a, 0))))),
         ("prepend", |i, a| Ok(str_value(to_s(arg(a, 0)) + &to_s(i)))),
         (crate::engine::UNKNOWN_FILTER, |i, _| Ok(i.to_value())),
@@ -212,6 +227,21 @@ fn b64_decode(engine: &impl base64::Engine, s: &str) -> Result<Value> {
             "invalid base64 provided to base64_decode: {s:?}"
         ))),
     }
+}
+
+/// `String#split` with a string pattern.
+fn ruby_split(s: &str, pattern: &str) -> Vec<String> {
+    let mut parts: Vec<String> = if pattern == " " {
+        return s.split_whitespace().map(str::to_string).collect();
+    } else if pattern.is_empty() {
+        s.chars().map(String::from).collect()
+    } else {
+        s.split(pattern).map(str::to_string).collect()
+    };
+    while parts.last().is_some_and(String::is_empty) {
+        parts.pop();
+    }
+    parts
 }
 
 fn replace_last(s: &str, find: &str, with: &str) -> String {
@@ -536,6 +566,70 @@ fn round(i: &dyn ValueView, a: &Args) -> Result<Value> {
                 Ok(Value::scalar(result))
             }
         }
+    }
+}
+
+/// Ruby's `date`: parse like `Time.parse` (or a unix time, or "now"),
+/// then `strftime`; input that does not parse passes through.
+fn date(i: &dyn ValueView, a: &Args) -> Result<Value> {
+    use chrono::{DateTime, NaiveDate, NaiveDateTime, TimeZone, Utc};
+    let format = to_s(arg(a, 0));
+    if format.is_empty() || i.is_nil() {
+        return Ok(i.to_value());
+    }
+    let text = to_s(i);
+    let lower = text.trim().to_ascii_lowercase();
+    let fixed: Option<DateTime<chrono::FixedOffset>> = if lower.is_empty() {
+        None
+    } else if lower == "now" || lower == "today" {
+        Some(Utc::now().fixed_offset())
+    } else if lower.bytes().all(|b| b.is_ascii_digit()) {
+        lower
+            .parse::<i64>()
+            .ok()
+            .and_then(|t| Utc.timestamp_opt(t, 0).single())
+            .map(|d| d.fixed_offset())
+    } else {
+        let t = text.trim();
+        DateTime::parse_from_rfc3339(t)
+            .ok()
+            .or_else(|| DateTime::parse_from_rfc2822(t).ok())
+            .or_else(|| DateTime::parse_from_str(t, "%Y-%m-%d %H:%M:%S %z").ok())
+            .or_else(|| DateTime::parse_from_str(t, "%Y-%m-%dT%H:%M:%S%.f%z").ok())
+            .or_else(|| {
+                [
+                    "%Y-%m-%dT%H:%M:%S%.f",
+                    "%Y-%m-%d %H:%M:%S%.f",
+                    "%Y-%m-%d %H:%M",
+                    "%Y/%m/%d %H:%M:%S",
+                ]
+                .iter()
+                .find_map(|f| NaiveDateTime::parse_from_str(t, f).ok())
+                .or_else(|| {
+                    [
+                        "%Y-%m-%d",
+                        "%Y/%m/%d",
+                        "%d %b %Y",
+                        "%b %d %Y",
+                        "%B %d, %Y",
+                        "%b %d, %Y",
+                        "%d %B %Y",
+                    ]
+                    .iter()
+                    .find_map(|f| NaiveDate::parse_from_str(t, f).ok())
+                    .and_then(|d| d.and_hms_opt(0, 0, 0))
+                })
+                .map(|n| Utc.from_utc_datetime(&n).fixed_offset())
+            })
+    };
+    let Some(d) = fixed else {
+        return Ok(i.to_value());
+    };
+    use std::fmt::Write as _;
+    let mut out = String::new();
+    match write!(out, "{}", d.format(&format)) {
+        Ok(()) => Ok(str_value(out)),
+        Err(_) => Ok(str_value(format)),
     }
 }
 

@@ -206,9 +206,7 @@ impl Engine {
             Box::new(stdlib::Date),
             Box::new(stdlib::Downcase),
             Box::new(stdlib::EscapeOnce),
-            Box::new(stdlib::First),
             Box::new(stdlib::Join),
-            Box::new(stdlib::Last),
             Box::new(stdlib::Lstrip),
             Box::new(stdlib::Map),
             Box::new(stdlib::NewlineToBr),
@@ -221,7 +219,6 @@ impl Engine {
             Box::new(stdlib::Slice),
             Box::new(stdlib::Sort),
             Box::new(stdlib::SortNatural),
-            Box::new(stdlib::Split),
             Box::new(stdlib::Strip),
             Box::new(stdlib::StripHtml),
             Box::new(stdlib::StripNewlines),
@@ -374,23 +371,43 @@ fn clean_markup(
             }
         }
     }
-    let (_, filters) = scan::references(src, range.clone());
-    // Rename from the end so earlier offsets stay valid.
-    for f in filters.iter().rev() {
-        if known_filter(&f.name) && !f.name.starts_with("__") {
+    // Edits go from the end so earlier offsets stay valid.
+    let lexed = scan::lex(src, range.clone());
+    let mut found = Vec::new();
+    for (i, (lex, at)) in lexed.iter().enumerate().rev() {
+        let scan::Lex::Ident(name) = lex else {
             continue;
+        };
+        let at_out = at - range.start;
+        match i.checked_sub(1).map(|p| &lexed[p].0) {
+            Some(scan::Lex::Punct('|')) => {
+                if known_filter(name) && !name.starts_with("__") {
+                    continue;
+                }
+                out.replace_range(at_out..at_out + name.len(), UNKNOWN_FILTER);
+                found.push((
+                    Pos::at(src, *at),
+                    format!("unknown filter '{name}': its input is passed through unchanged"),
+                    "unknown-filter",
+                ));
+            }
+            Some(scan::Lex::Punct('.')) => {}
+            _ if runtime::shadows_literal(name) => {
+                // The crate reads `empty_list` as the literal `empty` and
+                // junk; the prefix is stripped again by the scopes.
+                out.insert_str(at_out, runtime::KEYWORD_PREFIX);
+            }
+            _ if name == "blank" => {
+                // Without ActiveSupport nothing in Ruby answers `blank?`, so
+                // `x == blank` is always false there: compare with a string
+                // no value holds.
+                out.replace_range(at_out..at_out + name.len(), "\"\u{1}goakit-blank\"");
+            }
+            _ => {}
         }
-        let at = f.pos.offset - range.start;
-        out.replace_range(at..at + f.name.len(), UNKNOWN_FILTER);
-        warnings.push((
-            f.pos,
-            format!(
-                "unknown filter '{}': its input is passed through unchanged",
-                f.name
-            ),
-            "unknown-filter",
-        ));
     }
+    found.reverse();
+    warnings.extend(found);
     out
 }
 

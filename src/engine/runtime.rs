@@ -34,8 +34,39 @@ impl<'a> RootScope<'a> {
     }
 }
 
+/// Prefix the source rewrite puts on names like `empty_list` or `true_x`,
+/// which the crate's grammar would read as a literal and junk.
+pub const KEYWORD_PREFIX: &str = "__goakit_kw_";
+
+/// Does `name` start with a literal keyword without being one?
+pub fn shadows_literal(name: &str) -> bool {
+    ["nil", "null", "empty", "blank", "true", "false"]
+        .iter()
+        .any(|k| name.len() > k.len() && name.starts_with(k))
+}
+
 fn first_key<'p>(path: &'p [ScalarCow<'_>]) -> Option<KStringCow<'p>> {
     path.first().map(|k| k.to_kstr())
+}
+
+/// `path` with its prefixed first key unprefixed, when it has one.
+fn unprefixed(path: &[ScalarCow<'_>]) -> Option<Vec<ScalarCow<'static>>> {
+    let first = path.first()?.to_kstr();
+    let stripped = first.as_str().strip_prefix(KEYWORD_PREFIX)?;
+    let mut owned: Vec<ScalarCow<'static>> = vec![ScalarCow::new(stripped.to_string())];
+    owned.extend(
+        path[1..]
+            .iter()
+            .map(|k| ScalarCow::new(k.to_kstr().into_owned())),
+    );
+    Some(owned)
+}
+
+fn clean_name(name: KString) -> KString {
+    match name.as_str().strip_prefix(KEYWORD_PREFIX) {
+        Some(s) => KString::from_ref(s),
+        None => name,
+    }
 }
 
 impl Runtime for RootScope<'_> {
@@ -54,11 +85,21 @@ impl Runtime for RootScope<'_> {
     }
 
     fn try_get(&self, path: &[ScalarCow<'_>]) -> Option<ValueCow<'_>> {
+        if let Some(p) = unprefixed(path) {
+            return self.try_get(&p);
+        }
         let key = first_key(path)?;
         {
             let assigns = self.assigns.borrow();
             if assigns.contains_key(key.as_str()) {
                 return liquid_core::model::try_find(assigns.as_value(), path)
+                    .map(|v| ValueCow::Owned(v.into_owned()));
+            }
+        }
+        {
+            let counters = self.counters.borrow();
+            if counters.contains_key(key.as_str()) {
+                return liquid_core::model::try_find(counters.as_value(), path)
                     .map(|v| ValueCow::Owned(v.into_owned()));
             }
         }
@@ -70,7 +111,7 @@ impl Runtime for RootScope<'_> {
     }
 
     fn set_global(&self, name: KString, val: Value) -> Option<Value> {
-        self.assigns.borrow_mut().insert(name, val)
+        self.assigns.borrow_mut().insert(clean_name(name), val)
     }
 
     fn set_index(&self, name: KString, val: Value) -> Option<Value> {
@@ -136,6 +177,9 @@ impl<O: ObjectView> Runtime for Scope<'_, O> {
     }
 
     fn try_get(&self, path: &[ScalarCow<'_>]) -> Option<ValueCow<'_>> {
+        if let Some(p) = unprefixed(path) {
+            return self.try_get(&p);
+        }
         let key = first_key(path)?;
         if self.vars.contains_key(key.as_str()) {
             liquid_core::model::try_find(self.vars.as_value(), path)
@@ -192,6 +236,9 @@ impl Runtime for IsolatedRoot<'_> {
     }
 
     fn try_get(&self, path: &[ScalarCow<'_>]) -> Option<ValueCow<'_>> {
+        if let Some(p) = unprefixed(path) {
+            return self.try_get(&p);
+        }
         let assigns = self.assigns.borrow();
         liquid_core::model::try_find(assigns.as_value(), path)
             .map(|v| ValueCow::Owned(v.into_owned()))
@@ -202,7 +249,7 @@ impl Runtime for IsolatedRoot<'_> {
     }
 
     fn set_global(&self, name: KString, val: Value) -> Option<Value> {
-        self.assigns.borrow_mut().insert(name, val)
+        self.assigns.borrow_mut().insert(clean_name(name), val)
     }
 
     fn set_index(&self, name: KString, val: Value) -> Option<Value> {

@@ -580,8 +580,10 @@ fn check_nesting(src: &str, scan: &mut Scan) {
             stack.push((block, t.pos));
             continue;
         }
-        if let Some(block) = name.strip_prefix("end") {
-            if BLOCKS.iter().any(|(b, _)| *b == block) {
+        if let Some(block) = name.strip_prefix("end")
+            && BLOCKS.iter().any(|(b, _)| *b == block)
+        {
+            {
                 match stack.last() {
                     Some((open, _)) if *open == block => {
                         stack.pop();

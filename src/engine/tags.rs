@@ -317,15 +317,29 @@ impl Renderable for Include {
                 names.push(format!("'{last}'"));
                 names.join(" → ")
             };
-            if stack.0.iter().any(|n| *n == name) {
-                return Error::with_msg(format!("include cycle: {}", chain(&name))).into_err();
-            }
+            // Ruby allows recursion that ends (a tree of categories, say);
+            // a cycle that does not end stops at the depth limit.
             if stack.0.len() >= MAX_INCLUDE_DEPTH {
-                return Error::with_msg(format!(
-                    "includes nest deeper than {MAX_INCLUDE_DEPTH}: {}",
-                    chain(&name)
-                ))
-                .into_err();
+                let message = match stack.0.iter().position(|n| *n == name) {
+                    Some(first) => {
+                        let cycle: Vec<String> = stack.0[first..]
+                            .iter()
+                            .enumerate()
+                            .take_while(|(i, n)| *i == 0 || **n != name)
+                            .map(|(_, n)| n)
+                            .map(|n| format!("'{n}'"))
+                            .collect();
+                        format!(
+                            "include cycle: {} → '{name}' never ends (nesting deeper than {MAX_INCLUDE_DEPTH})",
+                            cycle.join(" → ")
+                        )
+                    }
+                    None => format!(
+                        "includes nest deeper than {MAX_INCLUDE_DEPTH}: {}",
+                        chain(&name)
+                    ),
+                };
+                return Error::with_msg(message).into_err();
             }
         }
         let Some(snippet) = runtime.partials().try_get(&name) else {
@@ -364,7 +378,7 @@ impl Renderable for Include {
             Some(e) => e.try_evaluate(runtime).map(|v| v.into_owned()),
             // Ruby's include passes the variable named like the snippet.
             None if !self.isolated => runtime
-                .try_get(&[Scalar::new(name.clone()).into()])
+                .try_get(&[Scalar::new(name.clone())])
                 .map(|v| v.into_owned()),
             None => None,
         }
@@ -486,9 +500,9 @@ impl Collection {
 }
 
 /// Parses `limit: x`, `offset: x`, `cols: x`, `reversed`.
-fn attributes(
-    arguments: &mut TagTokenIter<'_>,
-) -> Result<(Vec<(String, Option<Expression>)>, bool)> {
+type Attributes = Vec<(String, Option<Expression>)>;
+
+fn attributes(arguments: &mut TagTokenIter<'_>) -> Result<(Attributes, bool)> {
     let mut attrs = Vec::new();
     let mut reversed = false;
     while let Some(token) = arguments.next() {
@@ -545,7 +559,10 @@ fn loop_head(arguments: &mut TagTokenIter<'_>) -> Result<(KString, Collection)> 
         .expect_next("loop variable expected")?
         .expect_identifier()
         .into_result()?;
-    let var = KString::from_ref(var);
+    let var = KString::from_ref(
+        var.strip_prefix(super::runtime::KEYWORD_PREFIX)
+            .unwrap_or(var),
+    );
     arguments
         .expect_next("\"in\" expected")?
         .expect_str("in")
@@ -622,7 +639,7 @@ impl Renderable for For {
             return Ok(());
         }
         let parent = runtime
-            .try_get(&[Scalar::new("forloop").into()])
+            .try_get(&[Scalar::new("forloop")])
             .map(|v| v.into_owned());
         let len = items.len();
         for (i, item) in items.into_iter().enumerate() {
