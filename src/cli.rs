@@ -27,6 +27,8 @@ pub enum Command {
     Render(crate::commands::RenderArgs),
     /// Render every page and shortcut to static HTML documents.
     Build(crate::commands::BuildArgs),
+    /// The dev server: the addon screen, live reload, error overlays.
+    Preview(crate::preview::PreviewArgs),
     // COMMANDS: (one variant per line, e.g. `Lint(crate::lint::LintArgs),` with a /// doc line above)
 }
 
@@ -45,6 +47,7 @@ pub fn main() -> ExitCode {
         Command::Init(args) => crate::commands::init(&dir, args),
         Command::Render(args) => crate::commands::render(&dir, args),
         Command::Build(args) => crate::commands::build(&dir, args),
+        Command::Preview(args) => crate::preview::run(&dir, args),
         // DISPATCH: (one arm per line, e.g. `Command::Lint(args) => crate::lint::run(&dir, args),`)
     };
     ExitCode::from(code)

@@ -1,0 +1,581 @@
+//! `goakit preview` (SPEC 8): the dev server. The shell at `/` looks like
+//! Goaddon's addon screen; pages render from memory; a watcher re-reads only
+//! the changed file, recompiles only what changed and only then signals the
+//! browser, over a same-origin-free SSE channel that reconnects by itself.
+
+pub mod watch;
+
+use crate::project::{Kind, Project, ROOT_PAGE, valid_name};
+use crate::render::{Mode, RenderError, RenderOptions, Renderer, api_vars};
+use axum::Router;
+use axum::extract::{Path as UrlPath, Query, Request, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::middleware::{self, Next};
+use axum::response::sse::{Event, KeepAlive, Sse};
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::get;
+use clap::Args;
+use serde_json::{Value, json};
+use std::collections::BTreeMap;
+use std::net::{IpAddr, SocketAddr};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::RwLock;
+use tokio::sync::broadcast;
+
+const SHELL_HTML: &str = include_str!("../../theme/preview/shell.html");
+const CLIENT_JS: &str = include_str!("../../theme/preview/client.js");
+const OVERLAY_CSS: &str = include_str!("../../theme/preview/overlay.css");
+/// The query parameter the shell uses to switch locale (not given to pages).
+pub const LOCALE_PARAM: &str = "_locale";
+
+#[derive(Args, Debug, Clone)]
+pub struct PreviewArgs {
+    /// Port to listen on (default: [preview].port, 4100).
+    #[arg(long)]
+    pub port: Option<u16>,
+    /// Address to listen on.
+    #[arg(long, default_value = "127.0.0.1")]
+    pub host: IpAddr,
+    /// Open the shell in the default browser.
+    #[arg(long)]
+    pub open: bool,
+    /// Use preview/api/<page>.json instead of calling the addon API.
+    #[arg(long)]
+    pub offline: bool,
+}
+
+/// Everything the server shares between requests and the watcher.
+pub struct Preview {
+    pub root: PathBuf,
+    pub project: RwLock<Project>,
+    pub renderer: RwLock<Renderer>,
+    pub offline: bool,
+    /// Bumped after each change is applied; sent to browsers.
+    pub version: std::sync::atomic::AtomicU64,
+    pub changes: broadcast::Sender<u64>,
+    /// Host names requests may use (DNS-rebinding guard).
+    pub allowed_hosts: Vec<String>,
+}
+
+impl Preview {
+    pub fn new(project: Project, offline: bool) -> Arc<Preview> {
+        let renderer = Renderer::for_project(&project);
+        let (changes, _) = broadcast::channel(64);
+        Arc::new(Preview {
+            root: project.root.clone(),
+            project: RwLock::new(project),
+            renderer: RwLock::new(renderer),
+            offline,
+            version: Default::default(),
+            changes,
+            allowed_hosts: Vec::new(),
+        })
+    }
+
+    /// The current version (changes applied so far).
+    pub fn version(&self) -> u64 {
+        self.version.load(std::sync::atomic::Ordering::SeqCst)
+    }
+
+    /// Tell browsers to reload; call after the change is applied.
+    pub fn signal(&self) -> u64 {
+        let v = self
+            .version
+            .fetch_add(1, std::sync::atomic::Ordering::SeqCst)
+            + 1;
+        let _ = self.changes.send(v);
+        v
+    }
+}
+
+pub fn run(dir: &Path, args: PreviewArgs) -> u8 {
+    let project = match crate::commands::load_project(dir) {
+        Ok(p) => p,
+        Err(code) => return code,
+    };
+    let port = args.port.unwrap_or(project.config.preview.port);
+    let rt = match tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: cannot start the server runtime: {e}");
+            return 1;
+        }
+    };
+    rt.block_on(async move {
+        let addr = SocketAddr::new(args.host, port);
+        let listener = match tokio::net::TcpListener::bind(addr).await {
+            Ok(l) => l,
+            Err(e) => {
+                eprintln!("error: cannot listen on {addr}: {e} (try --port)");
+                return 2;
+            }
+        };
+        let local = listener.local_addr().unwrap_or(addr);
+        let mut preview = Preview::new(project, args.offline);
+        if let Some(p) = Arc::get_mut(&mut preview) {
+            p.allowed_hosts = allowed_hosts(args.host, local.port());
+        }
+        let _watcher = match watch::spawn(preview.clone()) {
+            Ok(w) => Some(w),
+            Err(e) => {
+                eprintln!("warning: file watching is off: {e}");
+                None
+            }
+        };
+        let url = format!("http://{}/", host_for_url(local));
+        println!("goakit preview of {} at {url}", preview.root.display());
+        println!("(Ctrl-C to stop; pages reload when you save)");
+        if args.open {
+            open_browser(&url);
+        }
+        match axum::serve(listener, router(preview)).await {
+            Ok(()) => 0,
+            Err(e) => {
+                eprintln!("error: server stopped: {e}");
+                1
+            }
+        }
+    })
+}
+
+fn host_for_url(addr: SocketAddr) -> String {
+    match addr.ip() {
+        IpAddr::V6(ip) => format!("[{ip}]:{}", addr.port()),
+        IpAddr::V4(ip) => format!("{ip}:{}", addr.port()),
+    }
+}
+
+/// Host headers we answer to: the address we listen on, and localhost
+/// names when that address is loopback.
+pub fn allowed_hosts(host: IpAddr, port: u16) -> Vec<String> {
+    let mut hosts = vec![host_for_url(SocketAddr::new(host, port))];
+    if host.is_loopback() || host.is_unspecified() {
+        hosts.push(format!("localhost:{port}"));
+        hosts.push(format!("127.0.0.1:{port}"));
+        hosts.push(format!("[::1]:{port}"));
+    }
+    hosts
+}
+
+fn open_browser(url: &str) {
+    let cmd = if cfg!(target_os = "macos") {
+        "open"
+    } else if cfg!(windows) {
+        "explorer"
+    } else {
+        "xdg-open"
+    };
+    if let Err(e) = std::process::Command::new(cmd).arg(url).spawn() {
+        eprintln!("warning: cannot open a browser ({cmd}: {e}); open {url} yourself");
+    }
+}
+
+pub fn router(state: Arc<Preview>) -> Router {
+    Router::new()
+        .route("/", get(shell))
+        .route("/pages/{name}", get(page))
+        .route("/shortcuts/{name}", get(shortcut))
+        .route("/description", get(description))
+        .route("/_goakit/vendor/{*path}", get(vendor))
+        .route("/_goakit/events", get(events))
+        .route("/_goakit/client.js", get(client_js))
+        .route("/_goakit/scope/{name}", get(scope))
+        .layer(middleware::from_fn_with_state(state.clone(), check_host))
+        .with_state(state)
+}
+
+/// Refuses requests for another host name (DNS rebinding): the server
+/// answers only on the host it was told.
+async fn check_host(State(state): State<Arc<Preview>>, req: Request, next: Next) -> Response {
+    if !state.allowed_hosts.is_empty() {
+        let host = req
+            .headers()
+            .get(header::HOST)
+            .and_then(|h| h.to_str().ok())
+            .unwrap_or("");
+        if !state.allowed_hosts.iter().any(|a| a == host) {
+            return (StatusCode::MISDIRECTED_REQUEST, "unknown host").into_response();
+        }
+    }
+    next.run(req).await
+}
+
+fn no_store(mut resp: Response) -> Response {
+    resp.headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    resp
+}
+
+async fn shell(State(state): State<Arc<Preview>>) -> Response {
+    let project = state.project.read().unwrap_or_else(|e| e.into_inner());
+    let locale = project.default_locale().to_string();
+    let mut menu = String::new();
+    // The landing page first, as in Goaddon's menu; then the others by name.
+    let mut pages: Vec<_> = project.pages.iter().collect();
+    pages.sort_by_key(|(n, _)| (n.as_str() != crate::project::FRONT_PAGE, n.as_str()));
+    for (name, t) in pages {
+        if name == ROOT_PAGE || t.is_sub_page() {
+            continue;
+        }
+        let title = t.menu_title(&locale).unwrap_or(name);
+        menu.push_str(&format!(
+            "<a class=\"menu-item\" href=\"#{n}\" data-page=\"{n}\">{t}</a>\n",
+            n = crate::document::escape(name),
+            t = crate::document::escape(title)
+        ));
+    }
+    let mut locales: Vec<String> = project
+        .all_templates()
+        .filter_map(|t| {
+            t.locale
+                .as_ref()?
+                .object()
+                .map(|o| o.keys().cloned().collect::<Vec<_>>())
+        })
+        .flatten()
+        .collect();
+    locales.sort();
+    locales.dedup();
+    if !locales.contains(&locale) {
+        locales.insert(0, locale.clone());
+    }
+    let options: String = locales
+        .iter()
+        .map(|l| {
+            format!(
+                "<option{}>{}</option>",
+                if *l == locale { " selected" } else { "" },
+                crate::document::escape(l)
+            )
+        })
+        .collect();
+    let extras = if project.shortcuts.is_empty() {
+        String::new()
+    } else {
+        project
+            .shortcuts
+            .keys()
+            .map(|n| {
+                format!(
+                    "<a class=\"menu-item shortcut\" href=\"#shortcut:{n}\" data-shortcut=\"{n}\">⚡ {n}</a>\n",
+                    n = crate::document::escape(n)
+                )
+            })
+            .collect()
+    };
+    let html = SHELL_HTML
+        .replace("{{menu}}", &menu)
+        .replace("{{shortcuts}}", &extras)
+        .replace("{{locales}}", &options)
+        .replace("{{frontpage}}", crate::project::FRONT_PAGE)
+        .replace(
+            "{{title}}",
+            &crate::document::escape(
+                project
+                    .root
+                    .canonicalize()
+                    .ok()
+                    .as_ref()
+                    .and_then(|p| p.file_name())
+                    .map(|n| n.to_string_lossy().into_owned())
+                    .unwrap_or_else(|| "addon".into())
+                    .as_str(),
+            ),
+        );
+    no_store(Html(html).into_response())
+}
+
+/// The client script every document gets: reload on change, and show
+/// render warnings in the console.
+fn extra_head(version: u64) -> String {
+    format!(
+        "<style>{OVERLAY_CSS}</style>\n<script>window.__goakitVersion = {version};</script>\n<script src=\"/_goakit/client.js\"></script>\n"
+    )
+}
+
+async fn client_js() -> Response {
+    let mut resp = (
+        [(header::CONTENT_TYPE, "text/javascript; charset=utf-8")],
+        CLIENT_JS,
+    )
+        .into_response();
+    resp.headers_mut().insert(
+        header::ACCESS_CONTROL_ALLOW_ORIGIN,
+        HeaderValue::from_static("*"),
+    );
+    no_store(resp)
+}
+
+fn options_from(
+    project: &Project,
+    mut query: BTreeMap<String, String>,
+    offline: bool,
+) -> RenderOptions {
+    let locale = query
+        .remove(LOCALE_PARAM)
+        .filter(|l| !l.is_empty())
+        .unwrap_or_else(|| project.default_locale().to_string());
+    RenderOptions {
+        locale,
+        params: query,
+        offline,
+    }
+}
+
+/// A render error as a page: the overlay with message, file, line, column
+/// and the source line. The client script still reloads it on fix.
+fn overlay(err: &RenderError, version: u64, title: &str) -> Response {
+    let esc = crate::document::escape;
+    let mut body = String::from(
+        "<div class=\"goakit-overlay\" role=\"alert\">\n<h1>goakit: this page does not render</h1>\n",
+    );
+    body.push_str(&format!(
+        "<p class=\"goakit-message\">{}</p>\n",
+        esc(&err.to_string())
+    ));
+    if let Some(loc) = err.location() {
+        body.push_str(&format!(
+            "<p class=\"goakit-where\"><code>{}:{}:{}</code></p>\n<pre class=\"goakit-source\"><span class=\"goakit-lineno\">{}</span> {}\n<span class=\"goakit-lineno\">{}</span> {}^</pre>\n",
+            esc(&loc.file),
+            loc.line,
+            loc.column,
+            loc.line,
+            esc(&loc.source_line),
+            " ".repeat(loc.line.to_string().len()),
+            " ".repeat(loc.column.saturating_sub(1))
+        ));
+    }
+    if !err.chain().is_empty() {
+        body.push_str("<ul class=\"goakit-chain\">");
+        for step in err.chain() {
+            body.push_str(&format!(
+                "<li>included from <code>{}</code></li>",
+                esc(step)
+            ));
+        }
+        body.push_str("</ul>\n");
+    }
+    if let Some(hint) = err.hint() {
+        body.push_str(&format!("<p class=\"goakit-hint\">{}</p>\n", esc(hint)));
+    }
+    body.push_str(
+        "<p class=\"goakit-foot\">Fix the file and save: this page reloads by itself.</p>\n</div>",
+    );
+    let doc = format!(
+        "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>{} – error</title>\n{}</head><body>\n{}\n</body></html>\n",
+        esc(title),
+        extra_head(version),
+        body
+    );
+    no_store((StatusCode::INTERNAL_SERVER_ERROR, Html(doc)).into_response())
+}
+
+fn not_found(what: &str) -> Response {
+    (
+        StatusCode::NOT_FOUND,
+        Html(format!(
+            "<!DOCTYPE html><html><head><meta charset=\"utf-8\"><script src=\"/_goakit/client.js\"></script></head><body><p>{}</p></body></html>",
+            crate::document::escape(what)
+        )),
+    )
+        .into_response()
+}
+
+async fn page(
+    State(state): State<Arc<Preview>>,
+    UrlPath(name): UrlPath<String>,
+    Query(query): Query<BTreeMap<String, String>>,
+) -> Response {
+    if !valid_name(Kind::Page, &name) {
+        return not_found(&format!("'{name}' is not a page name"));
+    }
+    // Read the version first: a change after this point reloads again.
+    let version = state.version();
+    let project = state
+        .project
+        .read()
+        .unwrap_or_else(|e| e.into_inner())
+        .clone();
+    if project.page(&name).is_none() {
+        return not_found(&format!(
+            "no page named '{name}' (expected {})",
+            Kind::Page.template_path(&name)
+        ));
+    }
+    let opts = options_from(&project, query, state.offline);
+    let api = match api_vars(&project, &name, &opts).await {
+        Ok(api) => api,
+        Err(e) => return overlay(&e, version, &name),
+    };
+    let renderer = state.renderer.read().unwrap_or_else(|e| e.into_inner());
+    match renderer.render_page(&project, &name, &opts, &api, Mode::InRoot) {
+        Ok(r) => {
+            let mut head = extra_head(version);
+            if !r.warnings.is_empty() {
+                let list: Vec<String> = r.warnings.iter().map(|w| w.to_string()).collect();
+                head.push_str(&format!(
+                    "<script>window.__goakitWarnings = {};</script>\n",
+                    json!(list)
+                ));
+            }
+            let doc = renderer.document(&project, &r.html, &name, crate::VENDOR_URL_BASE, &head);
+            no_store(Html(doc).into_response())
+        }
+        Err(e) => overlay(&e, version, &name),
+    }
+}
+
+async fn shortcut(
+    State(state): State<Arc<Preview>>,
+    UrlPath(name): UrlPath<String>,
+    Query(query): Query<BTreeMap<String, String>>,
+) -> Response {
+    if !valid_name(Kind::Shortcut, &name) {
+        return not_found(&format!("'{name}' is not a shortcut name"));
+    }
+    let version = state.version();
+    let project = state
+        .project
+        .read()
+        .unwrap_or_else(|e| e.into_inner())
+        .clone();
+    if !project.shortcuts.contains_key(&name) {
+        return not_found(&format!("no shortcut named '{name}'"));
+    }
+    let opts = options_from(&project, query, state.offline);
+    let renderer = state.renderer.read().unwrap_or_else(|e| e.into_inner());
+    match renderer.render_shortcut(&project, &name, &opts) {
+        Ok(r) => {
+            let doc = renderer.document(
+                &project,
+                &r.html,
+                &name,
+                crate::VENDOR_URL_BASE,
+                &extra_head(version),
+            );
+            no_store(Html(doc).into_response())
+        }
+        Err(e) => overlay(&e, version, &name),
+    }
+}
+
+/// Markdown rendered and sanitised as Goaddon would show it.
+pub fn markdown_html(md: &str) -> String {
+    let parser = pulldown_cmark::Parser::new_ext(md, pulldown_cmark::Options::all());
+    let mut html = String::new();
+    pulldown_cmark::html::push_html(&mut html, parser);
+    ammonia::clean(&html)
+}
+
+async fn description(State(state): State<Arc<Preview>>) -> Response {
+    let version = state.version();
+    let project = state
+        .project
+        .read()
+        .unwrap_or_else(|e| e.into_inner())
+        .clone();
+    let body = match &project.description {
+        Some(d) => format!(
+            "<div class=\"container py-4\">{}</div>",
+            markdown_html(&d.text)
+        ),
+        None => "<div class=\"container py-4 text-muted\">No description.md yet.</div>".into(),
+    };
+    let renderer = state.renderer.read().unwrap_or_else(|e| e.into_inner());
+    let doc = renderer.document(
+        &project,
+        &body,
+        "description",
+        crate::VENDOR_URL_BASE,
+        &extra_head(version),
+    );
+    no_store(Html(doc).into_response())
+}
+
+async fn vendor(UrlPath(path): UrlPath<String>) -> Response {
+    // Exact match against the embedded files only: no path ever reaches
+    // the file system, so `..` and encoded forms cannot escape.
+    match crate::assets::get(&path) {
+        Some(asset) => {
+            let mut resp =
+                ([(header::CONTENT_TYPE, asset.content_type)], asset.bytes).into_response();
+            resp.headers_mut().insert(
+                header::CACHE_CONTROL,
+                HeaderValue::from_static("public, max-age=86400"),
+            );
+            // Fonts are fetched from the sandboxed (opaque-origin) page.
+            resp.headers_mut().insert(
+                header::ACCESS_CONTROL_ALLOW_ORIGIN,
+                HeaderValue::from_static("*"),
+            );
+            resp
+        }
+        None => (StatusCode::NOT_FOUND, "no such file").into_response(),
+    }
+}
+
+async fn scope(
+    State(state): State<Arc<Preview>>,
+    UrlPath(name): UrlPath<String>,
+    Query(query): Query<BTreeMap<String, String>>,
+) -> Response {
+    if !valid_name(Kind::Page, &name) {
+        return (StatusCode::NOT_FOUND, "not a page").into_response();
+    }
+    let project = state
+        .project
+        .read()
+        .unwrap_or_else(|e| e.into_inner())
+        .clone();
+    let Some(page) = project.page(&name) else {
+        return (StatusCode::NOT_FOUND, "no such page").into_response();
+    };
+    let opts = options_from(&project, query, state.offline);
+    let api = api_vars(&project, &name, &opts).await;
+    let scope = json!({
+        "page": {"name": name},
+        "locale": opts.locale,
+        "params": opts.params,
+        "project": Value::Object(project.preview_project_value()),
+        "api": match &api { Ok(a) => Value::Object(a.clone()), Err(e) => json!({"error": e.to_string()}) },
+        "l": Value::Object(page.locale_for(&opts.locale)),
+        "version": state.version(),
+    });
+    no_store(axum::Json(scope).into_response())
+}
+
+/// Server-sent events: one `reload` event per applied change. The browser's
+/// EventSource reconnects by itself after a server restart.
+async fn events(State(state): State<Arc<Preview>>) -> Response {
+    let rx = state.changes.subscribe();
+    let hello = state.version();
+    let stream = futures_util::stream::unfold((rx, Some(hello)), |(mut rx, hello)| async move {
+        if let Some(v) = hello {
+            let ev = Event::default().event("hello").data(v.to_string());
+            return Some((Ok::<_, std::convert::Infallible>(ev), (rx, None)));
+        }
+        loop {
+            match rx.recv().await {
+                Ok(v) => {
+                    let ev = Event::default().event("reload").data(v.to_string());
+                    return Some((Ok(ev), (rx, None)));
+                }
+                Err(broadcast::error::RecvError::Lagged(_)) => continue,
+                Err(broadcast::error::RecvError::Closed) => return None,
+            }
+        }
+    });
+    let mut resp = Sse::new(stream)
+        .keep_alive(KeepAlive::default())
+        .into_response();
+    resp.headers_mut().insert(
+        header::ACCESS_CONTROL_ALLOW_ORIGIN,
+        HeaderValue::from_static("*"),
+    );
+    no_store(resp)
+}

@@ -1,0 +1,116 @@
+//! The file watcher: coalesces a burst of events (editor saves write, rename
+//! and touch several times), re-reads only the files that changed, compares
+//! content so a touch does not reload, recompiles what changed, and only
+//! then tells browsers to reload.
+
+use super::Preview;
+use crate::project::{FileRole, Project};
+use notify::{RecursiveMode, Watcher};
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+/// Quiet time that ends a burst of events.
+pub const DEBOUNCE: Duration = Duration::from_millis(8);
+/// Folders whose changes matter even when the path itself is not a file
+/// of the layout (a renamed or deleted folder of snippets, say).
+const LAYOUT_DIRS: &[&str] = &["templates", "locales", "settings", "preview"];
+
+/// Starts watching `state.root`; keep the returned watcher alive.
+pub fn spawn(state: Arc<Preview>) -> notify::Result<notify::RecommendedWatcher> {
+    let root = state
+        .root
+        .canonicalize()
+        .unwrap_or_else(|_| state.root.clone());
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<PathBuf>();
+    let mut watcher = notify::recommended_watcher(move |ev: notify::Result<notify::Event>| {
+        if let Ok(ev) = ev {
+            // Access events (reads) change nothing.
+            if matches!(ev.kind, notify::EventKind::Access(_)) {
+                return;
+            }
+            for p in ev.paths {
+                let _ = tx.send(p);
+            }
+        }
+    })?;
+    watcher.watch(&root, RecursiveMode::Recursive)?;
+    tokio::spawn(async move {
+        while let Some(first) = rx.recv().await {
+            let started = Instant::now();
+            let mut paths = BTreeSet::from([first]);
+            while let Ok(Some(p)) = tokio::time::timeout(DEBOUNCE, rx.recv()).await {
+                paths.insert(p);
+            }
+            let state = state.clone();
+            let root = root.clone();
+            let applied =
+                tokio::task::spawn_blocking(move || apply(&state, &root, &paths).map(|_| state))
+                    .await;
+            if let Ok(Some(state)) = applied {
+                let v = state.signal();
+                if std::env::var_os("GOAKIT_DEBUG_RELOAD").is_some() {
+                    eprintln!("reload {v} after {:?}", started.elapsed());
+                }
+            }
+        }
+    });
+    Ok(watcher)
+}
+
+fn relative(root: &Path, path: &Path) -> Option<String> {
+    let rel = path.strip_prefix(root).ok()?;
+    let parts: Vec<String> = rel
+        .components()
+        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+        .collect();
+    Some(parts.join("/"))
+}
+
+/// Applies changed paths to the project; Some(()) when anything changed.
+pub fn apply(state: &Preview, root: &Path, paths: &BTreeSet<PathBuf>) -> Option<()> {
+    let before = state
+        .project
+        .read()
+        .unwrap_or_else(|e| e.into_inner())
+        .clone();
+    let mut project = before.clone();
+    let mut full_reload = false;
+    for path in paths {
+        let Some(rel) = relative(root, path) else {
+            continue;
+        };
+        match FileRole::of(&rel) {
+            Some(_) => {
+                if let Err(e) = project.refresh(&rel) {
+                    eprintln!("error: {e} (keeping the previous settings)");
+                }
+            }
+            None => {
+                let top = rel.split('/').next().unwrap_or("");
+                // A folder created, removed or renamed: read the layout anew.
+                if LAYOUT_DIRS.contains(&top) && !path.is_file() {
+                    full_reload = true;
+                }
+            }
+        }
+    }
+    if full_reload {
+        match Project::load(&state.root) {
+            Ok(p) => project = p,
+            Err(e) => eprintln!("error: {e}"),
+        }
+    }
+    if project == before {
+        return None;
+    }
+    // Compile before the signal, so the reload finds the new render ready.
+    state
+        .renderer
+        .write()
+        .unwrap_or_else(|e| e.into_inner())
+        .sync(&project);
+    *state.project.write().unwrap_or_else(|e| e.into_inner()) = project;
+    Some(())
+}
