@@ -29,6 +29,8 @@ pub enum Command {
     Build(crate::commands::BuildArgs),
     /// The dev server: the addon screen, live reload, error overlays.
     Preview(crate::preview::PreviewArgs),
+    /// Check the project: every finding, with file, line and column.
+    Lint(crate::lint::LintArgs),
     // COMMANDS: (one variant per line, e.g. `Lint(crate::lint::LintArgs),` with a /// doc line above)
 }
 
@@ -48,6 +50,7 @@ pub fn main() -> ExitCode {
         Command::Render(args) => crate::commands::render(&dir, args),
         Command::Build(args) => crate::commands::build(&dir, args),
         Command::Preview(args) => crate::preview::run(&dir, args),
+        Command::Lint(args) => crate::lint::run(&dir, args),
         // DISPATCH: (one arm per line, e.g. `Command::Lint(args) => crate::lint::run(&dir, args),`)
     };
     ExitCode::from(code)

@@ -1,0 +1,880 @@
+//! `goakit lint` (SPEC 7): every rule, each finding at its exact spot, all
+//! findings in one pass over the project held in memory.
+
+pub mod json_pos;
+pub mod output;
+pub mod watch;
+
+use crate::diagnostic::{Diagnostic, Severity, line_col};
+use crate::engine::scan::{self, Scan, TokenKind};
+use crate::engine::{Engine, filters::escape_html};
+use crate::project::{
+    FRONT_PAGE, JsonFile, Kind, Project, ROOT_PAGE, SourceFile, Template, parent_page, valid_name,
+};
+use clap::{Args, ValueEnum};
+use serde_json::Value;
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    Human,
+    Json,
+    Github,
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct LintArgs {
+    /// Output format.
+    #[arg(long, value_enum, default_value = "human")]
+    pub format: Format,
+    /// Exit 1 on warnings too.
+    #[arg(long)]
+    pub deny_warnings: bool,
+    /// Re-lint on every change and print only what changed.
+    #[arg(long)]
+    pub watch: bool,
+}
+
+pub fn run(dir: &Path, args: LintArgs) -> u8 {
+    let project = match crate::commands::load_project(dir) {
+        Ok(p) => p,
+        Err(code) => return code,
+    };
+    if args.watch {
+        return watch::run(project, &args);
+    }
+    let diags = lint_project(&project);
+    output::print(&project, &diags, args.format);
+    exit_code(&diags, args.deny_warnings)
+}
+
+pub fn exit_code(diags: &[Diagnostic], deny_warnings: bool) -> u8 {
+    let errors = diags.iter().any(|d| d.severity == Severity::Error);
+    let warnings = diags.iter().any(|d| d.severity == Severity::Warning);
+    u8::from(errors || (deny_warnings && warnings))
+}
+
+/// Tags that only live inside blocks, and block ends: known, not "unknown".
+const INNER_TAGS: &[&str] = &[
+    "else",
+    "elsif",
+    "when",
+    "endif",
+    "endunless",
+    "endifchanged",
+    "endfor",
+    "endtablerow",
+    "endcapture",
+    "endcase",
+    "endraw",
+    "endcomment",
+];
+
+/// Page settings keys and shortcut settings keys Goaddon knows.
+const PAGE_SETTINGS: &[&str] = &["menu_title", "api_path", "api_method"];
+const SHORTCUT_SETTINGS: &[&str] = &[
+    "headline",
+    "subheadline",
+    "description",
+    "webhooks",
+    "scripts",
+    "stylesheets",
+];
+
+/// Everything lint learned about one template from one scan.
+struct Scanned<'a> {
+    t: &'a Template,
+    scan: Scan,
+}
+
+fn at(text: &str, offset: usize) -> (usize, usize) {
+    line_col(text, offset)
+}
+
+/// Lints the whole project; findings sorted by file, line, column.
+pub fn lint_project(project: &Project) -> Vec<Diagnostic> {
+    let mut d = Vec::new();
+    let engine = Engine::new();
+    let scanned: Vec<Scanned> = project
+        .all_templates()
+        .map(|t| Scanned {
+            t,
+            scan: scan::scan(&t.source.text),
+        })
+        .collect();
+
+    required_pages(project, &mut d);
+    names(project, &mut d);
+    for s in &scanned {
+        template_rules(project, &engine, s, &mut d);
+    }
+    includes(project, &scanned, &mut d);
+    for t in project.all_templates() {
+        locale_rules(t, scanned.iter().find(|s| std::ptr::eq(s.t, t)), &mut d);
+        settings_rules(project, t, &mut d);
+    }
+    config_rules(project, &mut d);
+    markdown_rules(project, &mut d);
+    tokens(project, &mut d);
+    d.sort_by(|a, b| (&a.file, a.line, a.column, a.rule).cmp(&(&b.file, b.line, b.column, b.rule)));
+    d.dedup();
+    d
+}
+
+fn required_pages(project: &Project, d: &mut Vec<Diagnostic>) {
+    for (name, why) in [
+        (
+            ROOT_PAGE,
+            "every page is rendered into it where it says {% yield %}",
+        ),
+        (FRONT_PAGE, "it is the addon's landing page"),
+    ] {
+        if !project.pages.contains_key(name) {
+            d.push(Diagnostic::error(
+                "missing-required-page",
+                Kind::Page.template_path(name),
+                (1, 1),
+                format!("the page '{name}' is required: {why}"),
+            ));
+        }
+    }
+    if let Some(root) = project.page(ROOT_PAGE) {
+        let s = scan::scan(&root.source.text);
+        if !s.tags().any(|t| t.tag_name() == Some("yield")) {
+            d.push(Diagnostic::error(
+                "root-without-yield",
+                &root.source.path,
+                (1, 1),
+                "root has no {% yield %}: no page would be shown",
+            ));
+        }
+    }
+}
+
+fn names(project: &Project, d: &mut Vec<Diagnostic>) {
+    for kind in Kind::ALL {
+        let mut seen: BTreeMap<String, &str> = BTreeMap::new();
+        for (name, t) in project.templates(kind) {
+            if !valid_name(kind, name) {
+                let rule = if kind == Kind::Snippet {
+                    "segments of [a-z0-9_] joined by '/'"
+                } else {
+                    "[a-z0-9_]+"
+                };
+                d.push(Diagnostic::error(
+                    "invalid-name",
+                    &t.source.path,
+                    (1, 1),
+                    format!("'{name}' is not a valid {} name ({rule})", kind.label()),
+                ));
+            }
+            // Goaddon compares names case-insensitively when navigating.
+            let folded = name.to_ascii_lowercase();
+            if let Some(other) = seen.get(&folded) {
+                d.push(Diagnostic::error(
+                    "duplicate-name",
+                    &t.source.path,
+                    (1, 1),
+                    format!("{} '{name}' has the same name as '{other}'", kind.label()),
+                ));
+            } else {
+                seen.insert(folded, name);
+            }
+        }
+    }
+}
+
+fn template_rules(project: &Project, engine: &Engine, s: &Scanned, d: &mut Vec<Diagnostic>) {
+    let t = s.t;
+    let text = &t.source.text;
+    let file = &t.source.path;
+    for p in &s.scan.problems {
+        d.push(Diagnostic::error(
+            "liquid-syntax",
+            file,
+            (p.pos.line, p.pos.column),
+            p.message.clone(),
+        ));
+    }
+    // What the scanner accepts, the crate's parser may still refuse.
+    if s.scan.problems.is_empty()
+        && let Err(e) = engine.compile(file, text)
+    {
+        d.push(Diagnostic::error(
+            "liquid-syntax",
+            file,
+            (e.line, e.column),
+            e.message
+                .trim_start_matches("Liquid syntax error: ")
+                .to_string(),
+        ));
+    }
+    for tok in s.scan.tags() {
+        let name = tok.tag_name().unwrap_or("");
+        if name.is_empty() {
+            continue;
+        }
+        if name == "yield" && !(t.kind == Kind::Page && t.name == ROOT_PAGE) {
+            d.push(Diagnostic::error(
+                "yield-outside-root",
+                file,
+                (tok.pos.line, tok.pos.column),
+                "{% yield %} only works in the root page",
+            ));
+        }
+        if !scan::KNOWN_TAGS.contains(&name) && !INNER_TAGS.contains(&name) {
+            d.push(Diagnostic::warning(
+                "unknown-tag",
+                file,
+                (tok.pos.line, tok.pos.column),
+                format!("unknown tag '{name}': Goaddon's Liquid 5 does not know it; goakit renders nothing for it"),
+            ));
+        }
+    }
+    for f in s.scan.filters(text) {
+        if !scan::is_known_filter(&f.name) {
+            d.push(Diagnostic::warning(
+                "unknown-filter",
+                file,
+                (f.pos.line, f.pos.column),
+                format!(
+                    "unknown filter '{}': Liquid passes its input through unchanged",
+                    f.name
+                ),
+            ));
+        }
+    }
+    // `<% %>` outside Liquid markup is almost always a typo for `{% %}`.
+    for tok in &s.scan.tokens {
+        if let TokenKind::Text { raw: false } = tok.kind {
+            let chunk = &text[tok.span.clone()];
+            let mut from = 0;
+            while let Some(i) = chunk[from..].find("<%") {
+                let off = tok.span.start + from + i;
+                d.push(Diagnostic::error(
+                    "erb-style-tag",
+                    file,
+                    at(text, off),
+                    "'<%' is not Liquid: did you mean '{%'?",
+                ));
+                from += i + 2;
+            }
+        }
+    }
+    let _ = project;
+}
+
+fn includes(project: &Project, scanned: &[Scanned], d: &mut Vec<Diagnostic>) {
+    let mut used: BTreeSet<String> = BTreeSet::new();
+    let mut any_dynamic = false;
+    // Graph of snippet includes for cycle detection: template → [(target, pos)].
+    let mut edges: BTreeMap<(Kind, String), Vec<(String, (usize, usize))>> = BTreeMap::new();
+    for s in scanned {
+        let text = &s.t.source.text;
+        for inc in s.scan.includes(text) {
+            let pos = (inc.pos.line, inc.pos.column);
+            match inc.name {
+                Some(name) => {
+                    if !project.snippets.contains_key(&name) {
+                        d.push(Diagnostic::error(
+                            "unknown-snippet",
+                            &s.t.source.path,
+                            pos,
+                            format!(
+                                "snippet '{name}' does not exist (expected {})",
+                                Kind::Snippet.template_path(&name)
+                            ),
+                        ));
+                    }
+                    used.insert(name.clone());
+                    edges
+                        .entry((s.t.kind, s.t.name.clone()))
+                        .or_default()
+                        .push((name, pos));
+                }
+                None => {
+                    any_dynamic = true;
+                    d.push(Diagnostic::warning(
+                        "dynamic-include",
+                        &s.t.source.path,
+                        pos,
+                        format!(
+                            "{} with a variable name: goakit cannot check that the snippet exists",
+                            inc.tag
+                        ),
+                    ));
+                }
+            }
+        }
+    }
+    // Cycles: a DFS from each snippet; report the include that closes it.
+    let mut reported = BTreeSet::new();
+    for start in project.snippets.keys() {
+        let mut stack = vec![(start.clone(), 0usize)];
+        let mut on_path: Vec<String> = vec![start.clone()];
+        while let Some((node, idx)) = stack.pop() {
+            let outs = edges
+                .get(&(Kind::Snippet, node.clone()))
+                .cloned()
+                .unwrap_or_default();
+            if idx < outs.len() {
+                stack.push((node.clone(), idx + 1));
+                let (next, pos) = &outs[idx];
+                if next == start {
+                    let mut cycle = on_path.clone();
+                    cycle.push(next.clone());
+                    let key: BTreeSet<String> = cycle.iter().cloned().collect();
+                    if reported.insert(key.into_iter().collect::<Vec<_>>()) {
+                        d.push(Diagnostic::error(
+                            "include-cycle",
+                            Kind::Snippet.template_path(&node),
+                            *pos,
+                            format!(
+                                "include cycle: {}",
+                                cycle
+                                    .iter()
+                                    .map(|n| format!("'{n}'"))
+                                    .collect::<Vec<_>>()
+                                    .join(" → ")
+                            ),
+                        ));
+                    }
+                } else if !on_path.contains(next) && project.snippets.contains_key(next) {
+                    on_path.push(next.clone());
+                    stack.push((next.clone(), 0));
+                }
+            } else {
+                on_path.pop();
+            }
+        }
+    }
+    if !any_dynamic {
+        for (name, t) in &project.snippets {
+            if !used.contains(name) {
+                d.push(Diagnostic::warning(
+                    "unused-snippet",
+                    &t.source.path,
+                    (1, 1),
+                    format!("snippet '{name}' is never included"),
+                ));
+            }
+        }
+    }
+}
+
+/// `l.*` paths a template reads, with positions; None if it reads `l`
+/// in a way lint cannot follow (`l[x]`, `{{ l }}`).
+fn locale_paths(s: &Scanned) -> (Vec<(Vec<String>, (usize, usize))>, bool) {
+    let text = &s.t.source.text;
+    let mut paths = Vec::new();
+    let mut opaque = false;
+    for v in s.scan.variables(text) {
+        if v.path.first().map(String::as_str) != Some("l") {
+            continue;
+        }
+        if v.path.len() == 1 {
+            opaque = true;
+            continue;
+        }
+        paths.push((v.path[1..].to_vec(), (v.pos.line, v.pos.column)));
+    }
+    (paths, opaque)
+}
+
+fn lookup<'v>(mut v: &'v Value, path: &[String]) -> Option<&'v Value> {
+    for k in path {
+        v = match v {
+            Value::Object(o) => o.get(k)?,
+            Value::Array(a) => match k.as_str() {
+                "size" | "first" | "last" => return Some(v),
+                _ => a.get(k.parse::<usize>().ok()?)?,
+            },
+            Value::String(_) if k == "size" => return Some(v),
+            _ => return None,
+        };
+    }
+    Some(v)
+}
+
+fn locale_rules(t: &Template, s: Option<&Scanned>, d: &mut Vec<Diagnostic>) {
+    let en = match &t.locale {
+        Some(f) => {
+            if let Some(e) = &f.error {
+                d.push(Diagnostic::error(
+                    "invalid-locale-json",
+                    &f.path,
+                    (e.line, e.column),
+                    format!("invalid JSON: {}", e.message),
+                ));
+                return;
+            }
+            let Some(obj) = f.object() else {
+                d.push(Diagnostic::error(
+                    "invalid-locale-json",
+                    &f.path,
+                    (1, 1),
+                    "a locale file is an object of locales: {\"en\": {...}}",
+                ));
+                return;
+            };
+            for (loc, v) in obj {
+                if !v.is_object() {
+                    let off = json_pos::value_offset(&f.text, &[loc]).unwrap_or(0);
+                    d.push(Diagnostic::error(
+                        "invalid-locale-json",
+                        &f.path,
+                        at(&f.text, off),
+                        format!("locale '{loc}' must be an object of texts"),
+                    ));
+                }
+            }
+            match obj.get("en") {
+                Some(en) => Some(en.clone()),
+                None => {
+                    d.push(Diagnostic::warning(
+                        "locale-missing-en",
+                        &f.path,
+                        (1, 1),
+                        "no \"en\" locale: English is the fallback Goaddon uses",
+                    ));
+                    None
+                }
+            }
+        }
+        None => None,
+    };
+    let Some(s) = s else { return };
+    let (paths, opaque) = locale_paths(s);
+    let file = &t.source.path;
+    let locale_file = t.kind.locale_path(&t.name);
+    for (path, pos) in &paths {
+        let found = en.as_ref().and_then(|en| lookup(en, path));
+        if found.is_none() {
+            let why = match (&t.locale, &en) {
+                (None, _) => format!("{locale_file} does not exist"),
+                (Some(_), None) => format!("{locale_file} has no \"en\""),
+                _ => format!("not in {locale_file}"),
+            };
+            d.push(Diagnostic::warning(
+                "missing-locale-key",
+                file,
+                *pos,
+                format!("l.{} is missing: {why}", path.join(".")),
+            ));
+        }
+    }
+    if opaque {
+        return;
+    }
+    let (Some(f), Some(en)) = (&t.locale, &en) else {
+        return;
+    };
+    // Leaf keys under "en" no `l.` path reaches.
+    for k in json_pos::keys(&f.text) {
+        if k.path.first().map(String::as_str) != Some("en") || k.path.len() < 2 {
+            continue;
+        }
+        let rel = &k.path[1..];
+        let is_leaf = !lookup(en, rel).is_some_and(Value::is_object);
+        if !is_leaf {
+            continue;
+        }
+        let used = paths
+            .iter()
+            .any(|(p, _)| p.starts_with(rel) || rel.starts_with(p));
+        if !used {
+            d.push(Diagnostic::warning(
+                "unused-locale-key",
+                &f.path,
+                at(&f.text, k.key),
+                format!("en.{} is never read as l.{}", rel.join("."), rel.join(".")),
+            ));
+        }
+    }
+}
+
+fn settings_rules(project: &Project, t: &Template, d: &mut Vec<Diagnostic>) {
+    let has_menu_title = |f: &JsonFile| f.object().is_some_and(|o| o.contains_key("menu_title"));
+    if t.kind == Kind::Page && t.name != ROOT_PAGE {
+        if let Some(parent) = parent_page(&t.name)
+            && !project.pages.contains_key(parent)
+        {
+            d.push(Diagnostic::warning(
+                "orphan-sub-page",
+                &t.source.path,
+                (1, 1),
+                format!("sub page '{}' has no parent page '{parent}'", t.name),
+            ));
+        }
+        let top_level = parent_page(&t.name).is_none();
+        let titled = t.settings.as_ref().is_some_and(has_menu_title);
+        if top_level && !titled {
+            let (file, pos) = match &t.settings {
+                Some(f) => (f.path.clone(), (1, 1)),
+                None => (t.source.path.clone(), (1, 1)),
+            };
+            d.push(Diagnostic::warning(
+                "missing-menu-title",
+                file,
+                pos,
+                format!(
+                    "top-level page '{}' has no menu_title in {}: the menu would show its name",
+                    t.name,
+                    Kind::Page.settings_path(&t.name)
+                ),
+            ));
+        }
+        if !top_level
+            && titled
+            && let Some(f) = &t.settings
+        {
+            let off = json_pos::key_offset(&f.text, &["menu_title"]).unwrap_or(0);
+            d.push(Diagnostic::warning(
+                "menu-title-on-sub-page",
+                &f.path,
+                at(&f.text, off),
+                "sub pages are not in the menu: this menu_title is never shown",
+            ));
+        }
+    }
+    let Some(f) = &t.settings else { return };
+    if t.kind == Kind::Snippet {
+        d.push(Diagnostic::error(
+            "invalid-settings",
+            &f.path,
+            (1, 1),
+            "snippets have no settings",
+        ));
+        return;
+    }
+    if let Some(e) = &f.error {
+        d.push(Diagnostic::error(
+            "invalid-settings",
+            &f.path,
+            (e.line, e.column),
+            format!("invalid JSON: {}", e.message),
+        ));
+        return;
+    }
+    let Some(obj) = f.object() else {
+        d.push(Diagnostic::error(
+            "invalid-settings",
+            &f.path,
+            (1, 1),
+            "settings must be a JSON object",
+        ));
+        return;
+    };
+    let allowed = if t.kind == Kind::Page {
+        PAGE_SETTINGS
+    } else {
+        SHORTCUT_SETTINGS
+    };
+    let key_at = |k: &str| at(&f.text, json_pos::key_offset(&f.text, &[k]).unwrap_or(0));
+    let value_at = |k: &str| at(&f.text, json_pos::value_offset(&f.text, &[k]).unwrap_or(0));
+    for (k, v) in obj {
+        if !allowed.contains(&k.as_str()) {
+            d.push(Diagnostic::error(
+                "invalid-settings",
+                &f.path,
+                key_at(k),
+                format!("unknown setting '{k}' (known: {})", allowed.join(", ")),
+            ));
+            continue;
+        }
+        let ok = match k.as_str() {
+            "menu_title" => v
+                .as_object()
+                .is_some_and(|o| o.values().all(Value::is_string)),
+            "webhooks" => v.is_object() || v.is_array(),
+            "scripts" | "stylesheets" => {
+                v.as_array().is_some_and(|a| a.iter().all(Value::is_string))
+            }
+            _ => v.is_string(),
+        };
+        if !ok {
+            let want = match k.as_str() {
+                "menu_title" => "an object of texts per locale, {\"en\": \"Orders\"}",
+                "webhooks" => "an object or array",
+                "scripts" | "stylesheets" => "an array of URLs",
+                _ => "a string",
+            };
+            d.push(Diagnostic::error(
+                "invalid-settings",
+                &f.path,
+                value_at(k),
+                format!("'{k}' must be {want}"),
+            ));
+        }
+    }
+    if t.kind == Kind::Page {
+        if let Some(m) = obj.get("api_method").and_then(Value::as_str)
+            && m != "GET"
+            && m != "POST"
+        {
+            d.push(Diagnostic::error(
+                "invalid-api-method",
+                &f.path,
+                value_at("api_method"),
+                format!("api_method must be \"GET\" or \"POST\", not {m:?}"),
+            ));
+        }
+        if let Some(p) = obj.get("api_path").and_then(Value::as_str) {
+            let problem = if !p.starts_with('/') {
+                Some("must start with '/': it is a path on the addon's own API".to_string())
+            } else if p.contains("://") || p.starts_with("//") {
+                Some("must be a path, not a URL: the host comes from [preview].addon_api".into())
+            } else if p.chars().any(char::is_whitespace) && !p.contains("{{") {
+                Some("must not contain spaces".into())
+            } else {
+                scan::scan(p)
+                    .problems
+                    .first()
+                    .map(|e| format!("Liquid in api_path: {}", e.message))
+            };
+            if let Some(why) = problem {
+                d.push(Diagnostic::error(
+                    "invalid-api-path",
+                    &f.path,
+                    value_at("api_path"),
+                    format!("api_path {why}"),
+                ));
+            }
+        }
+    }
+    if t.kind == Kind::Shortcut {
+        for key in ["scripts", "stylesheets"] {
+            for url in obj.get(key).and_then(Value::as_array).into_iter().flatten() {
+                if let Some(u) = url.as_str()
+                    && insecure(u)
+                {
+                    let off = f.text.find(u).unwrap_or(0);
+                    d.push(insecure_diag(&f.path, at(&f.text, off), u));
+                }
+            }
+        }
+    }
+}
+
+/// http:// to anything but this machine.
+fn insecure(url: &str) -> bool {
+    let Some(rest) = url.strip_prefix("http://") else {
+        return false;
+    };
+    let host = rest.split(['/', ':', '?', '#']).next().unwrap_or("");
+    !(host == "localhost" || host.starts_with("127.") || host == "[") && !rest.starts_with("[::1]")
+}
+
+fn insecure_diag(file: &str, pos: (usize, usize), url: &str) -> Diagnostic {
+    Diagnostic::error(
+        "insecure-asset-url",
+        file,
+        pos,
+        format!(
+            "{url} is loaded over plain http: Goaddon serves pages over https, so browsers block it; use https://"
+        ),
+    )
+}
+
+fn config_rules(project: &Project, d: &mut Vec<Diagnostic>) {
+    let text = &project.config_text;
+    let cfg = &project.config.addon;
+    for url in cfg.scripts.iter().chain(&cfg.stylesheets) {
+        if insecure(url) {
+            let off = text.find(url.as_str()).unwrap_or(0);
+            d.push(insecure_diag(
+                crate::project::CONFIG_FILE,
+                at(text, off),
+                url,
+            ));
+        }
+    }
+}
+
+fn markdown_rules(project: &Project, d: &mut Vec<Diagnostic>) {
+    if let Some(desc) = &project.description {
+        unsafe_markdown(&desc.path, &desc.text, 0, &desc.text, d);
+    }
+    for t in project.shortcuts.values() {
+        let Some(f) = &t.settings else { continue };
+        let Some(md) = f
+            .object()
+            .and_then(|o| o.get("description"))
+            .and_then(Value::as_str)
+        else {
+            continue;
+        };
+        let base = json_pos::value_offset(&f.text, &["description"]).unwrap_or(0);
+        unsafe_markdown(&f.path, md, base, &f.text, d);
+    }
+}
+
+/// Reports raw HTML and links in Markdown that ammonia would strip.
+fn unsafe_markdown(file: &str, md: &str, base: usize, full: &str, d: &mut Vec<Diagnostic>) {
+    use pulldown_cmark::{Event, Parser, Tag};
+    // Positions inside a JSON string are approximate (escapes); good enough
+    // to land on the right line.
+    let pos = |off: usize| at(full, (base + off).min(full.len()));
+    for (ev, range) in Parser::new_ext(md, pulldown_cmark::Options::all()).into_offset_iter() {
+        match ev {
+            Event::Html(html) | Event::InlineHtml(html) => {
+                let removed = stripped(&html);
+                if !removed.is_empty() {
+                    d.push(Diagnostic::warning(
+                        "unsafe-markdown",
+                        file,
+                        pos(range.start),
+                        format!("sanitising removes {}", removed.join(", ")),
+                    ));
+                }
+            }
+            Event::Start(Tag::Link { dest_url, .. })
+            | Event::Start(Tag::Image { dest_url, .. }) => {
+                let probe = format!("<a href=\"{}\">x</a>", escape_html(&dest_url));
+                if !ammonia::clean(&probe).contains("href=") {
+                    d.push(Diagnostic::warning(
+                        "unsafe-markdown",
+                        file,
+                        pos(range.start),
+                        format!("sanitising removes the link target {:?}", dest_url.as_ref()),
+                    ));
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+/// Tags and attributes of `html` that ammonia removes.
+fn stripped(html: &str) -> Vec<String> {
+    // A lone closing tag is judged with its opening tag.
+    if html.trim_start().starts_with("</") {
+        return Vec::new();
+    }
+    fn parts(h: &str) -> BTreeSet<String> {
+        let mut out = BTreeSet::new();
+        let mut rest = h;
+        while let Some(i) = rest.find('<') {
+            rest = &rest[i + 1..];
+            let end = rest.find('>').unwrap_or(rest.len());
+            let inner = rest[..end].trim_start_matches('/');
+            let mut words = inner.split_whitespace();
+            if let Some(tag) = words.next() {
+                let tag = tag.trim_end_matches('/').to_ascii_lowercase();
+                if tag.starts_with('!') || tag.is_empty() {
+                    continue;
+                }
+                out.insert(format!("<{tag}>"));
+                for w in words {
+                    let attr = w.split('=').next().unwrap_or("").to_ascii_lowercase();
+                    if !attr.is_empty() && attr != "/" {
+                        out.insert(format!("{attr}= on <{tag}>"));
+                    }
+                }
+            }
+        }
+        out
+    }
+    let before = parts(html);
+    let after = parts(&ammonia::clean(html));
+    before.difference(&after).cloned().collect()
+}
+
+/// Goaddon tokens (`a-<uuid>`, `p-<uuid>`) must never be in project files.
+fn tokens(project: &Project, d: &mut Vec<Diagnostic>) {
+    let mut files: Vec<(&str, &str)> = vec![(crate::project::CONFIG_FILE, &project.config_text)];
+    for t in project.all_templates() {
+        files.push((&t.source.path, &t.source.text));
+        for f in t.locale.iter().chain(&t.settings) {
+            files.push((&f.path, &f.text));
+        }
+    }
+    if let Some(SourceFile { path, text }) = &project.description {
+        files.push((path, text));
+    }
+    for f in project
+        .preview_project
+        .iter()
+        .chain(project.preview_api.values())
+    {
+        files.push((&f.path, &f.text));
+    }
+    for (file, text) in files {
+        for off in find_tokens(text) {
+            d.push(Diagnostic::error(
+                "token-in-project",
+                file,
+                at(text, off),
+                format!(
+                    "this looks like a Goaddon {} token: keep it out of the project (use GOAKIT_TOKEN), and reset it if it was shared",
+                    if text.as_bytes()[off] == b'a' { "addon" } else { "project" }
+                ),
+            ));
+        }
+    }
+}
+
+/// Offsets of `a-`/`p-` followed by a UUID.
+pub fn find_tokens(text: &str) -> Vec<usize> {
+    let b = text.as_bytes();
+    let mut out = Vec::new();
+    let shape = [8, 4, 4, 4, 12];
+    let mut i = 0;
+    while i + 2 + 36 <= b.len() {
+        if (b[i] == b'a' || b[i] == b'p')
+            && b[i + 1] == b'-'
+            && (i == 0 || !b[i - 1].is_ascii_alphanumeric())
+        {
+            let mut j = i + 2;
+            let mut ok = true;
+            for (n, len) in shape.iter().enumerate() {
+                for _ in 0..*len {
+                    if j >= b.len() || !b[j].is_ascii_hexdigit() {
+                        ok = false;
+                        break;
+                    }
+                    j += 1;
+                }
+                if !ok {
+                    break;
+                }
+                if n < 4 {
+                    if j < b.len() && b[j] == b'-' {
+                        j += 1;
+                    } else {
+                        ok = false;
+                        break;
+                    }
+                }
+            }
+            if ok {
+                out.push(i);
+                i = j;
+                continue;
+            }
+        }
+        i += 1;
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tokens_found() {
+        let t = "x a-e1f92c77-5bb0-4fb8-9bd8-9b61d014ab5f y p-00000000-0000-0000-0000-000000000000";
+        assert_eq!(find_tokens(t), vec![2, 43]);
+        assert!(find_tokens("data-e1f92c77-5bb0-4fb8-9bd8-9b61d014ab5f").is_empty());
+    }
+
+    #[test]
+    fn insecure_urls() {
+        assert!(insecure("http://cdn.example.com/a.js"));
+        assert!(!insecure("https://cdn.example.com/a.js"));
+        assert!(!insecure("http://localhost:3000/a.js"));
+        assert!(!insecure("http://127.0.0.1/a.js"));
+    }
+}

@@ -1,0 +1,264 @@
+//! `goakit lint` end to end: planted defects with exact positions, clean
+//! projects, output formats, exit codes and --watch on real files.
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+fn fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("fixtures")
+        .join(name)
+}
+
+fn lint(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_goakit"))
+        .arg("lint")
+        .arg("--dir")
+        .arg(dir)
+        .args(args)
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap()
+}
+
+fn json_findings(dir: &Path) -> (serde_json::Value, Vec<(String, String, u64, u64)>) {
+    let o = lint(dir, &["--format", "json"]);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("lint JSON");
+    let list = v["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| {
+            (
+                d["rule"].as_str().unwrap().to_string(),
+                d["file"].as_str().unwrap().to_string(),
+                d["line"].as_u64().unwrap(),
+                d["column"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    (v, list)
+}
+
+#[test]
+fn every_planted_defect_at_its_exact_spot() {
+    let (v, found) = json_findings(&fixture("lint/defects"));
+    let expected: &[(&str, &str, u64, u64)] = &[
+        ("token-in-project", "description.md", 3, 19),
+        ("unsafe-markdown", "description.md", 5, 1),
+        ("insecure-asset-url", "goakit.toml", 3, 13),
+        ("locale-missing-en", "locales/pages/ghost__child.json", 1, 1),
+        ("unused-locale-key", "locales/pages/orders.json", 4, 18),
+        ("unused-locale-key", "locales/pages/orders.json", 5, 5),
+        (
+            "invalid-locale-json",
+            "locales/snippets/unused_one.json",
+            3,
+            1,
+        ),
+        (
+            "menu-title-on-sub-page",
+            "settings/pages/ghost__child.json",
+            1,
+            2,
+        ),
+        ("invalid-api-path", "settings/pages/orders.json", 3, 15),
+        ("invalid-api-method", "settings/pages/orders.json", 4, 17),
+        ("invalid-settings", "settings/pages/orders.json", 5, 3),
+        ("unsafe-markdown", "settings/shortcuts/stats.json", 1, 44),
+        ("unsafe-markdown", "settings/shortcuts/stats.json", 1, 70),
+        ("unsafe-markdown", "settings/shortcuts/stats.json", 1, 98),
+        (
+            "insecure-asset-url",
+            "settings/shortcuts/stats.json",
+            1,
+            139,
+        ),
+        ("invalid-name", "templates/pages/Bad-Name.html", 1, 1),
+        ("missing-menu-title", "templates/pages/Bad-Name.html", 1, 1),
+        (
+            "missing-required-page",
+            "templates/pages/frontpage.html",
+            1,
+            1,
+        ),
+        ("orphan-sub-page", "templates/pages/ghost__child.html", 1, 1),
+        (
+            "missing-locale-key",
+            "templates/pages/ghost__child.html",
+            1,
+            7,
+        ),
+        ("missing-locale-key", "templates/pages/orders.html", 2, 7),
+        ("missing-locale-key", "templates/pages/orders.html", 2, 27),
+        ("unknown-snippet", "templates/pages/orders.html", 3, 12),
+        ("yield-outside-root", "templates/pages/orders.html", 4, 1),
+        ("erb-style-tag", "templates/pages/orders.html", 5, 1),
+        ("unknown-filter", "templates/pages/orders.html", 6, 12),
+        ("unknown-tag", "templates/pages/orders.html", 7, 1),
+        ("dynamic-include", "templates/pages/orders.html", 8, 12),
+        ("liquid-syntax", "templates/pages/orders.html", 9, 1),
+        ("root-without-yield", "templates/pages/root.html", 1, 1),
+        ("missing-locale-key", "templates/shortcuts/stats.html", 1, 8),
+        ("include-cycle", "templates/snippets/a/loop.html", 1, 12),
+    ];
+    for e in expected {
+        let e = (e.0.to_string(), e.1.to_string(), e.2, e.3);
+        assert!(found.contains(&e), "missing {e:?} in {found:#?}");
+    }
+    assert_eq!(
+        found.len(),
+        expected.len(),
+        "unexpected extra findings: {found:#?}"
+    );
+    assert_eq!(v["errors"], 15);
+    assert_eq!(v["warnings"], 17);
+    // The token itself never reaches any output.
+    for format in ["human", "json", "github"] {
+        let o = lint(&fixture("lint/defects"), &["--format", format]);
+        let all = format!(
+            "{}{}",
+            String::from_utf8_lossy(&o.stdout),
+            String::from_utf8_lossy(&o.stderr)
+        );
+        assert!(!all.contains("e1f92c77-5bb0"), "{format} leaks the token");
+        assert_eq!(o.status.code(), Some(1));
+    }
+}
+
+#[test]
+fn clean_projects_have_no_findings() {
+    for dir in [fixture("example-addon")] {
+        let (v, found) = json_findings(&dir);
+        assert!(found.is_empty(), "{}: {found:#?}", dir.display());
+        assert_eq!(v["errors"], 0);
+        let o = lint(&dir, &["--deny-warnings"]);
+        assert_eq!(o.status.code(), Some(0));
+        assert!(String::from_utf8_lossy(&o.stdout).contains("no findings"));
+    }
+    let base = tempfile::tempdir().unwrap();
+    let init = base.path().join("new");
+    let o = Command::new(env!("CARGO_BIN_EXE_goakit"))
+        .arg("init")
+        .arg(&init)
+        .output()
+        .unwrap();
+    assert!(o.status.success());
+    let (_, found) = json_findings(&init);
+    assert!(found.is_empty(), "init output: {found:#?}");
+}
+
+#[test]
+fn vendor_style_project_lints_without_false_errors() {
+    let dir = fixture("vendor-addon");
+    let templates = walk(&dir.join("templates")).len();
+    assert!(templates >= 150, "{templates} templates");
+    let (v, found) = json_findings(&dir);
+    assert_eq!(v["errors"], 0, "{found:#?}");
+    assert!(found.iter().all(|f| f.0 == "unknown-filter"), "{found:#?}");
+    let filters: std::collections::BTreeSet<String> = v["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| {
+            d["message"]
+                .as_str()
+                .unwrap()
+                .split('\'')
+                .nth(1)
+                .unwrap()
+                .to_string()
+        })
+        .collect();
+    assert_eq!(
+        filters.into_iter().collect::<Vec<_>>(),
+        ["asset_url", "money", "money_with_currency", "t"]
+    );
+    // Warnings alone exit 0, or 1 with --deny-warnings.
+    assert_eq!(lint(&dir, &[]).status.code(), Some(0));
+    assert_eq!(lint(&dir, &["--deny-warnings"]).status.code(), Some(1));
+}
+
+fn walk(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(dir).unwrap() {
+        let p = e.unwrap().path();
+        if p.is_dir() {
+            out.extend(walk(&p));
+        } else {
+            out.push(p);
+        }
+    }
+    out
+}
+
+#[test]
+fn formats_and_exit_codes() {
+    let dir = fixture("lint/defects");
+    let human = String::from_utf8(lint(&dir, &[]).stdout).unwrap();
+    assert!(human.contains("templates/pages/orders.html:3:12: error[unknown-snippet]"));
+    assert!(
+        human.contains("3 | {% include 'nope' %}\n  |            ^"),
+        "{human}"
+    );
+    assert!(human.contains("lint: 15 errors, 17 warnings"));
+    assert!(!human.contains("\x1b["), "no colour off a terminal");
+    let github = String::from_utf8(lint(&dir, &["--format", "github"]).stdout).unwrap();
+    assert!(github.lines().any(|l| l
+        == "::error file=templates/pages/orders.html,line=3,col=12,title=unknown-snippet::snippet 'nope' does not exist (expected templates/snippets/nope.html)"));
+    assert_eq!(github.lines().count(), 32);
+    let json: serde_json::Value =
+        serde_json::from_slice(&lint(&dir, &["--format", "json"]).stdout).unwrap();
+    let keys: Vec<&str> = json["diagnostics"][0]
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
+    assert_eq!(
+        keys,
+        ["rule", "severity", "file", "line", "column", "message"]
+    );
+    let empty = tempfile::tempdir().unwrap();
+    assert_eq!(lint(empty.path(), &[]).status.code(), Some(2));
+    assert_eq!(lint(&dir, &["--format", "xml"]).status.code(), Some(2));
+}
+
+#[test]
+fn watch_prints_only_what_changed() {
+    let base = tempfile::tempdir().unwrap();
+    let dir = base.path().join("w");
+    assert!(
+        Command::new(env!("CARGO_BIN_EXE_goakit"))
+            .arg("init")
+            .arg(&dir)
+            .output()
+            .unwrap()
+            .status
+            .success()
+    );
+    let mut child = Command::new(env!("CARGO_BIN_EXE_goakit"))
+        .args(["lint", "--watch", "--format", "json", "--dir"])
+        .arg(&dir)
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let mut next = || lines.next().unwrap().unwrap();
+    let first: serde_json::Value = serde_json::from_str(&next()).unwrap();
+    assert_eq!(first["errors"], 0);
+    assert!(next().contains("watching"));
+    let page = dir.join("templates/pages/frontpage.html");
+    let good = std::fs::read_to_string(&page).unwrap();
+    std::fs::write(&page, format!("{good}\n{{% include 'nope' %}}\n")).unwrap();
+    let change: serde_json::Value = serde_json::from_str(&next()).unwrap();
+    assert_eq!(change["added"][0]["rule"], "unknown-snippet");
+    assert_eq!(change["fixed"].as_array().unwrap().len(), 0);
+    std::fs::write(&page, &good).unwrap();
+    let change: serde_json::Value = serde_json::from_str(&next()).unwrap();
+    assert_eq!(change["fixed"][0]["rule"], "unknown-snippet");
+    assert_eq!(change["errors"], 0);
+    child.kill().unwrap();
+    let _ = child.wait();
+}
