@@ -269,7 +269,7 @@ fn includes(project: &Project, scanned: &[Scanned], d: &mut Vec<Diagnostic>) {
     let mut used: BTreeSet<String> = BTreeSet::new();
     let mut any_dynamic = false;
     // Graph of snippet includes for cycle detection: template → [(target, pos)].
-    let mut edges: BTreeMap<(Kind, String), Vec<(String, (usize, usize))>> = BTreeMap::new();
+    let mut edges: BTreeMap<(Kind, String), Vec<(String, LineCol)>> = BTreeMap::new();
     for s in scanned {
         let text = &s.t.source.text;
         for inc in s.scan.includes(text) {
@@ -365,7 +365,9 @@ fn includes(project: &Project, scanned: &[Scanned], d: &mut Vec<Diagnostic>) {
 
 /// `l.*` paths a template reads, with positions; None if it reads `l`
 /// in a way lint cannot follow (`l[x]`, `{{ l }}`).
-fn locale_paths(s: &Scanned) -> (Vec<(Vec<String>, (usize, usize))>, bool) {
+type LineCol = (usize, usize);
+
+fn locale_paths(s: &Scanned) -> (Vec<(Vec<String>, LineCol)>, bool) {
     let text = &s.t.source.text;
     let mut paths = Vec::new();
     let mut opaque = false;
@@ -663,7 +665,7 @@ fn insecure(url: &str) -> bool {
         return false;
     };
     let host = rest.split(['/', ':', '?', '#']).next().unwrap_or("");
-    !(host == "localhost" || host.starts_with("127.") || host == "[") && !rest.starts_with("[::1]")
+    !(host == "localhost" || host.starts_with("127.") || rest.starts_with("[::1]"))
 }
 
 fn insecure_diag(file: &str, pos: (usize, usize), url: &str) -> Diagnostic {
