@@ -56,14 +56,15 @@ pub fn run(mut project: Project, args: &LintArgs) -> u8 {
                 if let Err(e) = project.refresh(&rel) {
                     println!("error: {e}");
                 }
-            } else if ["templates", "locales", "settings"]
+            } else if let Some(p) = ["templates", "locales", "settings"]
                 .iter()
                 .any(|d| rel.starts_with(d))
+                .then(|| Project::load(&project.root).ok())
+                .flatten()
             {
-                if let Ok(p) = Project::load(&project.root) {
-                    project = p;
-                    touched = true;
-                }
+                // A folder moved: read the layout anew.
+                project = p;
+                touched = true;
             }
         }
         if !touched {
