@@ -129,14 +129,13 @@ fn every_planted_defect_at_its_exact_spot() {
 
 #[test]
 fn clean_projects_have_no_findings() {
-    for dir in [fixture("example-addon")] {
-        let (v, found) = json_findings(&dir);
-        assert!(found.is_empty(), "{}: {found:#?}", dir.display());
-        assert_eq!(v["errors"], 0);
-        let o = lint(&dir, &["--deny-warnings"]);
-        assert_eq!(o.status.code(), Some(0));
-        assert!(String::from_utf8_lossy(&o.stdout).contains("no findings"));
-    }
+    let dir = fixture("example-addon");
+    let (v, found) = json_findings(&dir);
+    assert!(found.is_empty(), "{}: {found:#?}", dir.display());
+    assert_eq!(v["errors"], 0);
+    let o = lint(&dir, &["--deny-warnings"]);
+    assert_eq!(o.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&o.stdout).contains("no findings"));
     let base = tempfile::tempdir().unwrap();
     let init = base.path().join("new");
     let o = Command::new(env!("CARGO_BIN_EXE_goakit"))
