@@ -31,6 +31,10 @@ pub enum Command {
     Preview(crate::preview::PreviewArgs),
     /// Check the project: every finding, with file, line and column.
     Lint(crate::lint::LintArgs),
+    /// Upload what changed to the Goaddon API (plan first; --dry-run, --prune).
+    Push(crate::remote::push::PushArgs),
+    /// Download the addon from the Goaddon API into the project layout.
+    Pull(crate::remote::pull::PullArgs),
     // COMMANDS: (one variant per line, e.g. `Lint(crate::lint::LintArgs),` with a /// doc line above)
 }
 
@@ -51,6 +55,8 @@ pub fn main() -> ExitCode {
         Command::Build(args) => crate::commands::build(&dir, args),
         Command::Preview(args) => crate::preview::run(&dir, args),
         Command::Lint(args) => crate::lint::run(&dir, args),
+        Command::Push(args) => crate::remote::push::run(&dir, args),
+        Command::Pull(args) => crate::remote::pull::run(&dir, args),
         // DISPATCH: (one arm per line, e.g. `Command::Lint(args) => crate::lint::run(&dir, args),`)
     };
     ExitCode::from(code)

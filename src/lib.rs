@@ -18,5 +18,6 @@ pub mod engine;
 pub mod lint;
 pub mod preview;
 pub mod project;
+pub mod remote;
 pub mod render;
 pub mod scaffold;

@@ -1,0 +1,266 @@
+//! The Goaddon API client: `Authorization: Basic base64(token)`, JSON in
+//! and out, timeouts, and retries with exponential backoff and jitter on
+//! 429 (honouring Retry-After), 500, 502, 503, 504 and connection errors.
+//! The token is kept out of every message and Debug output.
+
+use base64::Engine as _;
+use reqwest::{Method, StatusCode};
+use serde_json::Value;
+use std::fmt;
+use std::time::Duration;
+
+pub const TIMEOUT: Duration = Duration::from_secs(30);
+const MAX_ATTEMPTS: u32 = 5;
+/// Longest Retry-After goakit waits for.
+const MAX_RETRY_AFTER: Duration = Duration::from_secs(60);
+
+/// A secret that never prints.
+#[derive(Clone)]
+pub struct Token(String);
+
+impl Token {
+    pub fn new(s: &str) -> Token {
+        Token(s.trim().to_string())
+    }
+
+    fn header(&self) -> String {
+        format!(
+            "Basic {}",
+            base64::engine::general_purpose::STANDARD.encode(self.0.as_bytes())
+        )
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+impl fmt::Debug for Token {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Token(***)")
+    }
+}
+
+#[derive(Debug, Clone)]
+pub enum ApiError {
+    /// 401: the token was refused.
+    Unauthorized,
+    /// Any other non-2xx answer, with the start of the server's message.
+    Status { status: u16, message: String },
+    /// No answer: refused, timed out, dropped.
+    Network(String),
+    /// A 2xx answer that is not the JSON expected.
+    BadAnswer(String),
+}
+
+impl fmt::Display for ApiError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ApiError::Unauthorized => f.write_str(
+                "401 Unauthorized: the API refused the token (check GOAKIT_TOKEN or --token-file)",
+            ),
+            ApiError::Status { status, message } => {
+                let reason = StatusCode::from_u16(*status)
+                    .ok()
+                    .and_then(|s| s.canonical_reason())
+                    .unwrap_or("");
+                write!(f, "{status} {reason}")?;
+                if !message.is_empty() {
+                    write!(f, ": {message}")?;
+                }
+                Ok(())
+            }
+            ApiError::Network(m) => write!(f, "no answer: {m}"),
+            ApiError::BadAnswer(m) => write!(f, "unexpected answer: {m}"),
+        }
+    }
+}
+
+impl ApiError {
+    pub fn status(&self) -> Option<u16> {
+        match self {
+            ApiError::Unauthorized => Some(401),
+            ApiError::Status { status, .. } => Some(*status),
+            _ => None,
+        }
+    }
+}
+
+/// The server's message from an error body: `message`/`error`/`errors`
+/// of a JSON body, else the start of the text.
+fn server_message(body: &str) -> String {
+    if let Ok(v) = serde_json::from_str::<Value>(body) {
+        for key in ["message", "error", "errors"] {
+            if let Some(m) = v.get(key) {
+                return match m {
+                    Value::String(s) => s.clone(),
+                    other => other.to_string(),
+                };
+            }
+        }
+    }
+    let t = body.trim();
+    match t.char_indices().nth(200) {
+        Some((i, _)) => format!("{}…", &t[..i]),
+        None => t.to_string(),
+    }
+}
+
+#[derive(Clone)]
+pub struct Client {
+    base: String,
+    token: Token,
+    http: reqwest::Client,
+    /// First backoff step; doubled each retry, plus jitter.
+    pub backoff: Duration,
+    /// Requests sent, retries included (for reports and benchmarks).
+    pub sent: std::sync::Arc<std::sync::atomic::AtomicUsize>,
+}
+
+impl fmt::Debug for Client {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Client({})", self.base)
+    }
+}
+
+/// Is this host this machine?
+pub fn is_loopback_host(host: &str) -> bool {
+    let h = host.trim_start_matches('[').trim_end_matches(']');
+    h == "localhost"
+        || h.parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
+}
+
+impl Client {
+    /// `api` is `[addon].api`; plain http is refused unless it is loopback.
+    pub fn new(api: &str, token: Token) -> Result<Client, String> {
+        let url = reqwest::Url::parse(api)
+            .map_err(|e| format!("[addon].api {api:?} is not a URL: {e}"))?;
+        let host = url.host_str().unwrap_or("");
+        match url.scheme() {
+            "https" => {}
+            "http" if is_loopback_host(host) => {}
+            "http" => {
+                return Err(format!(
+                    "[addon].api uses plain http to {host}: refused, the token would travel unencrypted (use https://)"
+                ));
+            }
+            other => return Err(format!("[addon].api has unsupported scheme {other:?}")),
+        }
+        let http = reqwest::Client::builder()
+            .timeout(TIMEOUT)
+            .connect_timeout(Duration::from_secs(10))
+            .user_agent(concat!("goakit/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .map_err(|e| format!("cannot create HTTP client: {e}"))?;
+        Ok(Client {
+            base: api.trim_end_matches('/').to_string(),
+            token,
+            http,
+            backoff: Duration::from_millis(250),
+            sent: Default::default(),
+        })
+    }
+
+    pub fn base(&self) -> &str {
+        &self.base
+    }
+
+    fn wait_for(&self, attempt: u32, retry_after: Option<Duration>) -> Duration {
+        if let Some(r) = retry_after {
+            return r.min(MAX_RETRY_AFTER);
+        }
+        let exp = self.backoff * 2u32.pow(attempt.min(6));
+        // Jitter up to half a step, so clients that failed together do not retry together.
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.subsec_nanos())
+            .unwrap_or(0) as u64;
+        let jitter = Duration::from_nanos(nanos % (exp.as_nanos() as u64 / 2 + 1));
+        exp + jitter
+    }
+
+    /// Sends a request; retries what is safe to retry. A POST is retried on
+    /// a connection error only when the request never left (connect failed),
+    /// so a create is never sent twice.
+    pub async fn request(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<&Value>,
+    ) -> Result<Value, ApiError> {
+        let url = format!("{}{}", self.base, path);
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            let mut req = self
+                .http
+                .request(method.clone(), &url)
+                .header(reqwest::header::AUTHORIZATION, self.token.header())
+                .header(reqwest::header::ACCEPT, "application/json");
+            if let Some(b) = body {
+                req = req.json(b);
+            }
+            self.sent.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            let outcome = req.send().await;
+            let (retry, retry_after, err) = match outcome {
+                Err(e) => {
+                    let safe = method != Method::POST || e.is_connect();
+                    let msg = if e.is_timeout() {
+                        "timed out".to_string()
+                    } else if e.is_connect() {
+                        "connection refused or host unreachable".to_string()
+                    } else {
+                        e.without_url().to_string()
+                    };
+                    (safe, None, ApiError::Network(msg))
+                }
+                Ok(resp) => {
+                    let status = resp.status();
+                    let retry_after = resp
+                        .headers()
+                        .get(reqwest::header::RETRY_AFTER)
+                        .and_then(|v| v.to_str().ok())
+                        .and_then(|s| s.trim().parse::<u64>().ok())
+                        .map(Duration::from_secs);
+                    let text = match resp.text().await {
+                        Ok(t) => t,
+                        Err(e) => {
+                            let safe = method != Method::POST;
+                            let err =
+                                ApiError::Network(format!("answer cut off: {}", e.without_url()));
+                            if safe && attempt < MAX_ATTEMPTS {
+                                tokio::time::sleep(self.wait_for(attempt, None)).await;
+                                continue;
+                            }
+                            return Err(err);
+                        }
+                    };
+                    if status.is_success() {
+                        if text.trim().is_empty() {
+                            return Ok(Value::Null);
+                        }
+                        return serde_json::from_str(&text)
+                            .map_err(|e| ApiError::BadAnswer(format!("not JSON ({e})")));
+                    }
+                    if status == StatusCode::UNAUTHORIZED {
+                        return Err(ApiError::Unauthorized);
+                    }
+                    let retry = matches!(status.as_u16(), 429 | 500 | 502 | 503 | 504);
+                    (
+                        retry,
+                        retry_after,
+                        ApiError::Status {
+                            status: status.as_u16(),
+                            message: server_message(&text),
+                        },
+                    )
+                }
+            };
+            if !retry || attempt >= MAX_ATTEMPTS {
+                return Err(err);
+            }
+            tokio::time::sleep(self.wait_for(attempt, retry_after)).await;
+        }
+    }
+}

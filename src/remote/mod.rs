@@ -1,0 +1,105 @@
+//! `goakit push` and `goakit pull` (SPEC 9): safe sync with the Goaddon API.
+//! Nothing is deleted unless asked, remote state is backed up before it
+//! changes, every item's result is reported truthfully, and a rerun
+//! converges.
+
+pub mod client;
+pub mod pull;
+pub mod push;
+pub mod wire;
+
+use crate::project::{Kind, Project};
+use client::{ApiError, Client, Token};
+use reqwest::Method;
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+
+/// Where the token comes from, for messages (never the token itself).
+pub const TOKEN_ENV: &str = "GOAKIT_TOKEN";
+
+/// The token from `--token-file` or GOAKIT_TOKEN.
+pub fn load_token(token_file: Option<&Path>) -> Result<Token, String> {
+    let token = match token_file {
+        Some(p) => {
+            let text = std::fs::read_to_string(p)
+                .map_err(|e| format!("cannot read --token-file {}: {e}", p.display()))?;
+            Token::new(&text)
+        }
+        None => Token::new(&std::env::var(TOKEN_ENV).unwrap_or_default()),
+    };
+    if token.is_empty() {
+        return Err(format!(
+            "no API token: set {TOKEN_ENV} or pass --token-file (it is never read from goakit.toml)"
+        ));
+    }
+    Ok(token)
+}
+
+/// Project, client and addon id, or the exit code of a usage error.
+pub fn connect(dir: &Path, token_file: Option<&PathBuf>) -> Result<(Project, Client, String), u8> {
+    let project = crate::commands::load_project(dir)?;
+    let Some(id) = project
+        .config
+        .addon
+        .id
+        .clone()
+        .filter(|s| !s.trim().is_empty())
+    else {
+        eprintln!("error: goakit.toml has no [addon] id: push and pull need to know which addon");
+        return Err(2);
+    };
+    let token = load_token(token_file.map(PathBuf::as_path)).map_err(|e| {
+        eprintln!("error: {e}");
+        2u8
+    })?;
+    let client = Client::new(&project.config.addon.api, token).map_err(|e| {
+        eprintln!("error: {e}");
+        2u8
+    })?;
+    Ok((project, client, id))
+}
+
+/// The remote state of one kind: its items as the server holds them.
+pub async fn fetch(client: &Client, kind: Kind) -> Result<Vec<Value>, ApiError> {
+    match client
+        .request(Method::GET, &wire::list_path(kind), None)
+        .await?
+    {
+        Value::Array(items) => Ok(items),
+        // Some APIs wrap lists: {"pages": [...]}.
+        Value::Object(mut o) => match o.remove(wire::collection(kind)) {
+            Some(Value::Array(items)) => Ok(items),
+            _ => Err(ApiError::BadAnswer(format!(
+                "expected a JSON array of {}",
+                wire::collection(kind)
+            ))),
+        },
+        Value::Null => Ok(Vec::new()),
+        _ => Err(ApiError::BadAnswer(format!(
+            "expected a JSON array of {}",
+            wire::collection(kind)
+        ))),
+    }
+}
+
+/// The whole remote state, every kind.
+pub async fn fetch_all(client: &Client) -> Result<Vec<(Kind, Vec<Value>)>, (Kind, ApiError)> {
+    let (p, s, c) = tokio::join!(
+        fetch(client, Kind::Page),
+        fetch(client, Kind::Snippet),
+        fetch(client, Kind::Shortcut)
+    );
+    Ok(vec![
+        (Kind::Page, p.map_err(|e| (Kind::Page, e))?),
+        (Kind::Snippet, s.map_err(|e| (Kind::Snippet, e))?),
+        (Kind::Shortcut, c.map_err(|e| (Kind::Shortcut, e))?),
+    ])
+}
+
+pub fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("tokio runtime")
+}

@@ -1,0 +1,435 @@
+//! `goakit push` / `pull` against a fake Goaddon API (a real HTTP server).
+
+mod support;
+
+use serde_json::json;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::time::{Duration, Instant};
+use support::fake_goaddon::{Fake, Fault};
+
+const TOKEN: &str = "a-e1f92c77-5bb0-4fb8-9bd8-9b61d014ab5f";
+
+fn copy_dir(src: &Path, dst: &Path) {
+    std::fs::create_dir_all(dst).unwrap();
+    for e in std::fs::read_dir(src).unwrap() {
+        let e = e.unwrap();
+        let to = dst.join(e.file_name());
+        if e.file_type().unwrap().is_dir() {
+            copy_dir(&e.path(), &to);
+        } else {
+            std::fs::copy(e.path(), to).unwrap();
+        }
+    }
+}
+
+/// The example addon, pointed at the fake API.
+fn project(fake: &Fake) -> (tempfile::TempDir, PathBuf) {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("addon");
+    copy_dir(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/example-addon"),
+        &dir,
+    );
+    let toml = std::fs::read_to_string(dir.join("goakit.toml")).unwrap();
+    let toml = toml.replace(
+        "api = \"https://goaddon.com\"",
+        &format!("api = \"{}\"", fake.url()),
+    );
+    std::fs::write(dir.join("goakit.toml"), toml).unwrap();
+    (tmp, dir)
+}
+
+fn goakit(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_goakit"))
+        .args(args)
+        .arg("--dir")
+        .arg(dir)
+        .env("GOAKIT_TOKEN", TOKEN)
+        .output()
+        .unwrap()
+}
+
+fn all_output(o: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
+}
+
+fn assert_no_token(text: &str) {
+    assert!(!text.contains(TOKEN), "the token leaked: {text}");
+    assert!(
+        !text.contains("e1f92c77"),
+        "part of the token leaked: {text}"
+    );
+    use base64::Engine as _;
+    let b64 = base64::engine::general_purpose::STANDARD.encode(TOKEN);
+    assert!(!text.contains(&b64), "the encoded token leaked");
+}
+
+fn push_json(dir: &Path, extra: &[&str]) -> (serde_json::Value, Output) {
+    let mut args = vec!["push", "--format", "json"];
+    args.extend_from_slice(extra);
+    let o = goakit(dir, &args);
+    assert_no_token(&all_output(&o));
+    let v =
+        serde_json::from_slice(&o.stdout).unwrap_or_else(|_| panic!("JSON: {}", all_output(&o)));
+    (v, o)
+}
+
+#[test]
+fn push_creates_everything_then_is_idempotent() {
+    let fake = Fake::start(TOKEN);
+    let (_tmp, dir) = project(&fake);
+    let o = goakit(&dir, &["push"]);
+    let out = all_output(&o);
+    assert_eq!(o.status.code(), Some(0), "{out}");
+    assert!(
+        out.lines().next().unwrap().starts_with(&format!(
+            "Target: {}/api/v1 (addon 5c3f908e3ab42f323432fc60)",
+            fake.url()
+        )),
+        "{out}"
+    );
+    assert!(out.contains("pages: 9 create"), "{out}");
+    assert_eq!(fake.names("pages").len(), 9);
+    assert_eq!(fake.names("snippets").len(), 7);
+    assert_eq!(fake.names("shortcuts"), ["open_orders"]);
+    // Every request carried Basic base64(token), the token alone.
+    for l in fake.log() {
+        use base64::Engine as _;
+        assert_eq!(
+            l.authorization.unwrap(),
+            format!(
+                "Basic {}",
+                base64::engine::general_purpose::STANDARD.encode(TOKEN)
+            )
+        );
+    }
+    let orders = fake
+        .items("pages")
+        .into_iter()
+        .find(|p| p["name"] == "orders")
+        .unwrap();
+    assert_eq!(orders["menu_title"], json!({"en": "Orders"}));
+    assert_eq!(orders["api_method"], "GET");
+    assert!(
+        orders["html"]
+            .as_str()
+            .unwrap()
+            .contains("{% include 'order/row'")
+    );
+    // No backup when nothing existing changes.
+    assert!(!dir.join(".goakit/backups").exists());
+    // Second push: only the three lists, zero writes.
+    fake.clear_log();
+    let (v, o) = push_json(&dir, &[]);
+    assert_eq!(o.status.code(), Some(0));
+    let mut paths: Vec<String> = fake
+        .log()
+        .into_iter()
+        .map(|l| format!("{} {}", l.method, l.path))
+        .collect();
+    paths.sort();
+    assert_eq!(
+        paths,
+        [
+            "GET /api/v1/pages",
+            "GET /api/v1/shortcuts",
+            "GET /api/v1/snippets"
+        ]
+    );
+    assert!(fake.writes().is_empty());
+    assert_eq!(v["plan"]["pages"]["unchanged"], 9);
+}
+
+#[test]
+fn update_backs_up_and_changes_only_what_changed() {
+    let fake = Fake::start(TOKEN);
+    let (_tmp, dir) = project(&fake);
+    assert!(goakit(&dir, &["push"]).status.success());
+    std::fs::write(
+        dir.join("templates/pages/settings.html"),
+        "<h1>{{ l.headline }}</h1>{{ l.notify }}{{ l.sender }}{{ l.save }}",
+    )
+    .unwrap();
+    fake.clear_log();
+    let (v, o) = push_json(&dir, &[]);
+    assert_eq!(o.status.code(), Some(0), "{}", all_output(&o));
+    let writes = fake.writes();
+    assert_eq!(writes.len(), 1, "{writes:?}");
+    assert_eq!(writes[0].method, "PATCH");
+    assert_eq!(v["actions"][0]["name"], "settings");
+    assert_eq!(v["actions"][0]["result"], "applied");
+    let backup = v["backup"].as_str().unwrap();
+    let saved: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(backup).unwrap()).unwrap();
+    let old = saved["pages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["name"] == "settings")
+        .unwrap();
+    assert!(
+        old["html"].as_str().unwrap().contains("custom-switch"),
+        "backup holds the state before the update"
+    );
+    assert_no_token(&std::fs::read_to_string(backup).unwrap());
+}
+
+#[test]
+fn dry_run_writes_nothing_and_prune_needs_asking() {
+    let fake = Fake::start(TOKEN);
+    let (_tmp, dir) = project(&fake);
+    fake.insert("snippets", json!({"name": "remote_only", "html": "x"}));
+    let (v, o) = push_json(&dir, &["--dry-run", "--prune"]);
+    assert_eq!(o.status.code(), Some(0));
+    assert!(fake.writes().is_empty());
+    assert_eq!(v["plan"]["snippets"]["delete"], json!(["remote_only"]));
+    assert!(!dir.join(".goakit").exists());
+    // Without --prune nothing is deleted.
+    assert!(goakit(&dir, &["push"]).status.success());
+    assert_eq!(fake.names("snippets").len(), 8);
+    // --prune off a terminal without --yes refuses, writing nothing.
+    fake.clear_log();
+    let o = goakit(&dir, &["push", "--prune"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(all_output(&o).contains("--yes"));
+    assert!(fake.writes().is_empty());
+    let (v, o) = push_json(&dir, &["--prune", "--yes"]);
+    assert_eq!(o.status.code(), Some(0));
+    assert_eq!(fake.names("snippets").len(), 7);
+    let saved = std::fs::read_to_string(v["backup"].as_str().unwrap()).unwrap();
+    assert!(
+        saved.contains("remote_only"),
+        "the deleted item is in the backup"
+    );
+}
+
+#[test]
+fn refused_token_says_so_without_the_token() {
+    let fake = Fake::start("a-00000000-0000-0000-0000-000000000000");
+    let (_tmp, dir) = project(&fake);
+    let o = goakit(&dir, &["push"]);
+    let out = all_output(&o);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        out.contains("401") && out.contains("refused the token"),
+        "{out}"
+    );
+    assert_no_token(&out);
+    let o = goakit(&dir, &["pull"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert_no_token(&all_output(&o));
+    // No token at all: a usage error before any request.
+    let o = Command::new(env!("CARGO_BIN_EXE_goakit"))
+        .args(["push", "--dir"])
+        .arg(&dir)
+        .env_remove("GOAKIT_TOKEN")
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    assert!(all_output(&o).contains("GOAKIT_TOKEN"));
+    // --token-file works, and trims the newline.
+    let tf = dir.join("../token.txt");
+    std::fs::write(&tf, format!("{TOKEN}\n")).unwrap();
+    let ok = Fake::start(TOKEN);
+    let (_t2, dir2) = project(&ok);
+    let o = Command::new(env!("CARGO_BIN_EXE_goakit"))
+        .args(["push", "--token-file"])
+        .arg(&tf)
+        .arg("--dir")
+        .arg(&dir2)
+        .env_remove("GOAKIT_TOKEN")
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(0), "{}", all_output(&o));
+}
+
+#[test]
+fn rejected_item_is_reported_and_rerun_converges() {
+    let fake = Fake::start(TOKEN);
+    let (_tmp, dir) = project(&fake);
+    fake.fault("POST pages/reports", Fault::Status(422, None));
+    let (v, o) = push_json(&dir, &[]);
+    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(v["failed"], 1);
+    let failed: Vec<_> = v["actions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|a| a["result"] == "failed")
+        .collect();
+    assert_eq!(failed.len(), 1);
+    assert_eq!(failed[0]["name"], "reports");
+    assert_eq!(failed[0]["status"], 422);
+    assert!(
+        failed[0]["error"]
+            .as_str()
+            .unwrap()
+            .contains("injected 422")
+    );
+    assert!(!fake.names("pages").contains(&"reports".to_string()));
+    let o = goakit(&dir, &["push"]);
+    assert_eq!(o.status.code(), Some(0), "{}", all_output(&o));
+    assert!(fake.names("pages").contains(&"reports".to_string()));
+}
+
+#[test]
+fn retries_429_with_retry_after_and_5xx() {
+    let fake = Fake::start(TOKEN);
+    let (_tmp, dir) = project(&fake);
+    fake.fault("GET pages", Fault::Status(429, Some(1)));
+    fake.fault("POST pages/orders", Fault::Status(500, None));
+    fake.fault("POST pages/orders", Fault::Status(503, None));
+    let started = Instant::now();
+    let o = goakit(&dir, &["push"]);
+    assert_eq!(o.status.code(), Some(0), "{}", all_output(&o));
+    assert!(
+        started.elapsed() >= Duration::from_secs(1),
+        "Retry-After was honoured"
+    );
+    let posts = fake
+        .log()
+        .iter()
+        .filter(|l| l.method == "POST" && l.body.contains("\"name\":\"orders\""))
+        .count();
+    assert_eq!(posts, 3);
+    assert_eq!(
+        fake.names("pages")
+            .iter()
+            .filter(|n| *n == "orders")
+            .count(),
+        1
+    );
+}
+
+#[test]
+fn dropped_connection_midway_then_rerun_without_duplicates() {
+    let fake = Fake::start(TOKEN);
+    let (_tmp, dir) = project(&fake);
+    fake.fault("POST snippets/order/row", Fault::DropAfterApply);
+    let (v, o) = push_json(&dir, &[]);
+    assert_eq!(o.status.code(), Some(1));
+    let failed: Vec<_> = v["actions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|a| a["result"] == "failed")
+        .collect();
+    assert_eq!(failed.len(), 1, "{v}");
+    assert_eq!(failed[0]["name"], "order/row");
+    // The server did create it; the rerun sees it and creates nothing twice.
+    let (v, o) = push_json(&dir, &[]);
+    assert_eq!(o.status.code(), Some(0));
+    assert_eq!(v["applied"], 0);
+    let rows = fake
+        .names("snippets")
+        .iter()
+        .filter(|n| *n == "order/row")
+        .count();
+    assert_eq!(rows, 1);
+}
+
+#[test]
+fn replace_uses_one_request_per_kind() {
+    let fake = Fake::start(TOKEN);
+    let (_tmp, dir) = project(&fake);
+    fake.insert("pages", json!({"name": "old_page", "html": "x"}));
+    let (v, o) = push_json(&dir, &["--replace", "--yes"]);
+    assert_eq!(o.status.code(), Some(0), "{}", all_output(&o));
+    let puts: Vec<_> = fake
+        .writes()
+        .into_iter()
+        .filter(|l| l.method == "PUT")
+        .collect();
+    assert_eq!(puts.len(), 2);
+    assert_eq!(fake.names("pages").len(), 9);
+    assert!(v["backup"].is_string());
+}
+
+#[test]
+fn pull_round_trip_and_conflicts() {
+    let fake = Fake::start(TOKEN);
+    let (_tmp, dir) = project(&fake);
+    assert!(goakit(&dir, &["push"]).status.success());
+    // A fresh project pulls the addon.
+    let tmp2 = tempfile::tempdir().unwrap();
+    let fresh = tmp2.path();
+    std::fs::write(
+        fresh.join("goakit.toml"),
+        format!(
+            "[addon]\nid = \"5c3f908e3ab42f323432fc60\"\napi = \"{}\"\n",
+            fake.url()
+        ),
+    )
+    .unwrap();
+    let o = goakit(fresh, &["pull"]);
+    assert_eq!(o.status.code(), Some(0), "{}", all_output(&o));
+    for rel in [
+        "templates/pages/orders.html",
+        "templates/snippets/order/row.html",
+        "templates/shortcuts/open_orders.html",
+    ] {
+        assert_eq!(
+            std::fs::read(fresh.join(rel)).unwrap(),
+            std::fs::read(dir.join(rel)).unwrap(),
+            "{rel} byte for byte"
+        );
+    }
+    let locale: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(fresh.join("locales/pages/orders.json")).unwrap(),
+    )
+    .unwrap();
+    let original: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(dir.join("locales/pages/orders.json")).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(locale, original);
+    // pull then push: nothing to write.
+    fake.clear_log();
+    let o = goakit(fresh, &["push", "--force"]);
+    assert_eq!(o.status.code(), Some(0), "{}", all_output(&o));
+    assert!(fake.writes().is_empty(), "{:?}", fake.writes());
+    // A local change is not overwritten without --force.
+    std::fs::write(fresh.join("templates/pages/orders.html"), "mine").unwrap();
+    let o = goakit(fresh, &["pull"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(all_output(&o).contains("templates/pages/orders.html"));
+    assert_eq!(
+        std::fs::read_to_string(fresh.join("templates/pages/orders.html")).unwrap(),
+        "mine"
+    );
+    let o = goakit(fresh, &["pull", "--force"]);
+    assert_eq!(o.status.code(), Some(0));
+    assert_ne!(
+        std::fs::read_to_string(fresh.join("templates/pages/orders.html")).unwrap(),
+        "mine"
+    );
+}
+
+#[test]
+fn lint_errors_refuse_push_and_http_is_refused_off_loopback() {
+    let fake = Fake::start(TOKEN);
+    let (_tmp, dir) = project(&fake);
+    std::fs::write(
+        dir.join("templates/pages/settings.html"),
+        "{% include 'nope' %}",
+    )
+    .unwrap();
+    let o = goakit(&dir, &["push"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(all_output(&o).contains("unknown-snippet"));
+    assert!(fake.log().is_empty(), "no request before lint passes");
+    let toml = std::fs::read_to_string(dir.join("goakit.toml")).unwrap();
+    std::fs::write(
+        dir.join("goakit.toml"),
+        toml.replace(&fake.url(), "http://goaddon.example.com"),
+    )
+    .unwrap();
+    let o = goakit(&dir, &["push", "--force"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(all_output(&o).contains("plain http"));
+}
