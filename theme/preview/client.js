@@ -7,7 +7,8 @@
   function tellShell() {
     try {
       if (window.parent !== window) {
-        window.parent.postMessage({ goakit: "page", path: location.pathname + location.search }, "*");
+        var overlay = !!document.querySelector(".goakit-overlay");
+        window.parent.postMessage({ goakit: "page", path: location.pathname + location.search, error: overlay }, "*");
       }
     } catch (e) { /* the shell is optional */ }
   }
@@ -21,6 +22,10 @@
     // EventSource retries on its own; nothing else to do on error.
   }
   (window.__goakitWarnings || []).forEach(function (w) { console.warn("goakit: " + w); });
-  tellShell();
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", tellShell);
+  } else {
+    tellShell();
+  }
   connect();
 })();

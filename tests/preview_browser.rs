@@ -1,0 +1,243 @@
+//! End to end in real headless Chromium (Debian's `chromium`): the shell
+//! shows a page in its sandboxed iframe; editing the template shows the new
+//! content without a manual reload; breaking it shows the overlay; fixing
+//! it brings the page back; and the iframe cannot reach the shell.
+
+use futures_util::{SinkExt, StreamExt};
+use serde_json::{Value, json};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+use tokio_tungstenite::tungstenite::Message;
+
+fn chromium() -> Option<PathBuf> {
+    [
+        "/usr/bin/chromium",
+        "/usr/bin/chromium-browser",
+        "/usr/bin/google-chrome",
+    ]
+    .iter()
+    .map(PathBuf::from)
+    .find(|p| p.exists())
+}
+
+struct Browser {
+    child: Child,
+    _profile: tempfile::TempDir,
+    port: u16,
+}
+
+impl Drop for Browser {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn launch(bin: &Path, url: &str) -> Browser {
+    let profile = tempfile::tempdir().unwrap();
+    let child = Command::new(bin)
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--no-first-run",
+            "--remote-debugging-port=0",
+        ])
+        .arg(format!("--user-data-dir={}", profile.path().display()))
+        .arg(url)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start chromium");
+    // Chromium writes its DevTools port into the profile when ready.
+    let port_file = profile.path().join("DevToolsActivePort");
+    let started = Instant::now();
+    let port = loop {
+        if let Ok(text) = std::fs::read_to_string(&port_file)
+            && let Some(p) = text.lines().next().and_then(|l| l.trim().parse().ok())
+        {
+            break p;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(30),
+            "chromium did not start"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    Browser {
+        child,
+        _profile: profile,
+        port,
+    }
+}
+
+struct Page {
+    ws: tokio_tungstenite::WebSocketStream<
+        tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>,
+    >,
+    next_id: u64,
+}
+
+impl Page {
+    async fn attach(b: &Browser, url_prefix: &str) -> Page {
+        let started = Instant::now();
+        let ws_url = loop {
+            let list: Value = reqwest::get(format!("http://127.0.0.1:{}/json/list", b.port))
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap();
+            if let Some(u) = list.as_array().unwrap().iter().find(|t| {
+                t["type"] == "page" && t["url"].as_str().unwrap_or("").starts_with(url_prefix)
+            }) {
+                break u["webSocketDebuggerUrl"].as_str().unwrap().to_string();
+            }
+            assert!(
+                started.elapsed() < Duration::from_secs(20),
+                "no page target: {list}"
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        };
+        let (ws, _) = tokio_tungstenite::connect_async(ws_url).await.unwrap();
+        Page { ws, next_id: 1 }
+    }
+
+    async fn eval(&mut self, expr: &str) -> Value {
+        let id = self.next_id;
+        self.next_id += 1;
+        let msg = json!({"id": id, "method": "Runtime.evaluate", "params": {"expression": expr, "returnByValue": true}});
+        self.ws
+            .send(Message::Text(msg.to_string().into()))
+            .await
+            .unwrap();
+        while let Some(m) = self.ws.next().await {
+            let m = m.unwrap();
+            if let Message::Text(t) = m {
+                let v: Value = serde_json::from_str(&t).unwrap();
+                if v["id"] == id {
+                    return v["result"]["result"]["value"].clone();
+                }
+            }
+        }
+        panic!("devtools closed");
+    }
+
+    /// Polls `expr` until it is true (the page's own signal), or fails.
+    async fn wait_for(&mut self, expr: &str, what: &str) {
+        let started = Instant::now();
+        loop {
+            if self.eval(expr).await == json!(true) {
+                return;
+            }
+            if started.elapsed() > Duration::from_secs(20) {
+                let seen = self.eval("JSON.stringify(window.__probe)").await;
+                panic!("timed out waiting for {what}; messages: {seen}");
+            }
+            tokio::time::sleep(Duration::from_millis(25)).await;
+        }
+    }
+}
+
+/// A page that reports its text to the shell and tries to reach it.
+fn probe(text: &str) -> String {
+    format!(
+        "<p id=\"x\">{text}</p>\n<script>\nvar r;\ntry {{ parent.document.body.dataset.pwned = 'yes'; r = 'reachable'; }} catch (e) {{ r = 'blocked'; }}\nparent.postMessage({{goakit: 'probe', text: document.getElementById('x').textContent, parent: r}}, '*');\n</script>\n"
+    )
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn edit_break_fix_in_a_real_browser() {
+    let Some(bin) = chromium() else {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "chromium is missing on CI: .ci/run must install Debian's chromium"
+        );
+        eprintln!("SKIPPED: no chromium here (apt-get install chromium); CI runs this test");
+        return;
+    };
+    let base = tempfile::tempdir().unwrap();
+    let dir = base.path().join("addon");
+    assert!(
+        Command::new(env!("CARGO_BIN_EXE_goakit"))
+            .arg("init")
+            .arg(&dir)
+            .status()
+            .unwrap()
+            .success()
+    );
+    let page = dir.join("templates/pages/frontpage__details.html");
+    std::fs::write(&page, probe("VERSION-1")).unwrap();
+
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let state = goakit::preview::Preview::new(goakit::project::Project::load(&dir).unwrap(), true);
+    let _watcher = goakit::preview::watch::spawn(state.clone()).unwrap();
+    let app = goakit::preview::router(state);
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+
+    let shell = format!("http://{addr}/");
+    let browser = launch(&bin, &format!("{shell}#frontpage__details"));
+    let mut p = Page::attach(&browser, &shell).await;
+    p.wait_for(
+        "document.readyState === 'complete' && !!document.getElementById('frame')",
+        "the shell",
+    )
+    .await;
+    // Record what the iframe tells the shell (it can only postMessage).
+    p.eval("window.__probe = window.__probe || []; if (!window.__listening) { window.__listening = true; addEventListener('message', e => __probe.push(e.data)); } true").await;
+    // The first load may have posted before we listened: reload the frame once.
+    p.eval("document.getElementById('frame').src = document.getElementById('frame').src; true")
+        .await;
+    p.wait_for(
+        "__probe.some(m => m.goakit === 'probe' && m.text === 'VERSION-1')",
+        "the first render",
+    )
+    .await;
+
+    // The sandboxed iframe cannot touch the shell.
+    assert_eq!(
+        p.eval("document.body.dataset.pwned === undefined").await,
+        json!(true)
+    );
+    assert_eq!(
+        p.eval("__probe.filter(m => m.goakit === 'probe').every(m => m.parent === 'blocked')")
+            .await,
+        json!(true)
+    );
+    assert_eq!(
+        p.eval("document.getElementById('frame').getAttribute('sandbox')")
+            .await,
+        json!("allow-scripts allow-forms allow-popups")
+    );
+
+    // Edit: the iframe shows the new content by itself.
+    std::fs::write(&page, probe("VERSION-2")).unwrap();
+    p.wait_for(
+        "__probe.some(m => m.goakit === 'probe' && m.text === 'VERSION-2')",
+        "the edited page",
+    )
+    .await;
+
+    // Break: the overlay shows.
+    std::fs::write(&page, "<p>{% include 'does/not/exist' %}</p>").unwrap();
+    p.wait_for(
+        "__probe.some(m => m.goakit === 'page' && m.error === true)",
+        "the error overlay",
+    )
+    .await;
+
+    // Fix: the page is back, with no manual reload anywhere.
+    std::fs::write(&page, probe("VERSION-3")).unwrap();
+    p.wait_for(
+        "__probe.some(m => m.goakit === 'probe' && m.text === 'VERSION-3')",
+        "the fixed page",
+    )
+    .await;
+    assert_eq!(
+        p.eval("document.body.dataset.pwned === undefined").await,
+        json!(true)
+    );
+}
