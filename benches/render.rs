@@ -129,17 +129,23 @@ fn main() {
     });
 
     let (source, partials, data) = flat_inputs(&project, &api);
+    // The plain crate rejects Ruby's `include 'x', k: v` (the comma) and
+    // fails on undefined variables: give it the comma-less form and every
+    // parameter the page reads. Same template otherwise.
+    let plain_src = |s: &str| s.replace("' , ", "' ").replace("', ", "' ");
     let mut store = liquid::partials::InMemorySource::new();
     for (name, text) in &partials {
-        store.add(name.as_str(), text.as_str().unwrap_or_default());
+        store.add(name.as_str(), plain_src(text.as_str().unwrap_or_default()));
     }
     let parser = liquid::ParserBuilder::with_stdlib()
         .partials(liquid::partials::EagerCompiler::new(store))
         .build()
         .expect("liquid parser");
-    let plain = match parser.parse(&source) {
+    let plain = match parser.parse(&plain_src(&source)) {
         Ok(t) => {
-            let globals = goakit::render::to_liquid_object(data.as_object().unwrap());
+            let mut plain_data = data.clone();
+            plain_data["params"] = json!({"status": "all", "q": ""});
+            let globals = goakit::render::to_liquid_object(plain_data.as_object().unwrap());
             match t.render(&globals) {
                 Ok(html) => Some((
                     time_per_iter(iterations, || {

@@ -20,7 +20,8 @@ fetch() { # fetch <npm spec> <folder> <files...> (paths inside the package)
 
 fetch bootstrap@4.3.1 bootstrap-4.3.1 LICENSE dist/css/bootstrap.min.css dist/js/bootstrap.min.js
 fetch jquery@3.3.1 jquery-3.3.1 LICENSE.txt dist/jquery.min.js
-fetch popper.js@1.14.7 popper.js-1.14.7 dist/umd/popper.min.js
+# popper.min.js carries no version string: keep package.json as the proof.
+fetch popper.js@1.14.7 popper.js-1.14.7 dist/umd/popper.min.js package.json
 # popper.js 1.14.7 publishes no licence file, only "license": "MIT" in package.json
 # and a copyright line in its README; write the MIT text with that copyright.
 (cd "$tmp" && npm pack --silent popper.js@1.14.7 >/dev/null && tar xzf ./*.tgz && rm ./*.tgz)
