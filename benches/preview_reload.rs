@@ -5,12 +5,16 @@
 //! its livereload websocket message); p50 and p95. Also goakit's RSS.
 //! `cargo bench --bench preview_reload` (needs jekyll for the peer rows).
 
+#[path = "../tests/support/mod.rs"]
+mod support;
+
 use futures_util::{SinkExt, StreamExt};
 use std::io::{BufRead, BufReader};
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
+use support::copy_dir;
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt};
 
 const EDITS: usize = 50;
@@ -21,19 +25,6 @@ fn free_port() -> u16 {
         .local_addr()
         .unwrap()
         .port()
-}
-
-fn copy_dir(src: &Path, dst: &Path) {
-    std::fs::create_dir_all(dst).unwrap();
-    for e in std::fs::read_dir(src).unwrap() {
-        let e = e.unwrap();
-        let to = dst.join(e.file_name());
-        if e.file_type().unwrap().is_dir() {
-            copy_dir(&e.path(), &to);
-        } else {
-            std::fs::copy(e.path(), to).unwrap();
-        }
-    }
 }
 
 fn percentile(sorted: &[f64], p: f64) -> f64 {

@@ -3,14 +3,13 @@
 //! changes, concurrently) next to a naive push that sends one request per
 //! item, sequentially, in the same run. `cargo bench --bench push`.
 
-#[path = "../tests/support/fake_goaddon.rs"]
-#[allow(dead_code)]
-mod fake_goaddon;
+#[path = "../tests/support/mod.rs"]
+mod support;
 
-use fake_goaddon::Fake;
 use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, Instant};
+use support::fake_goaddon::Fake;
 
 const TOKEN: &str = "a-00000000-1111-2222-3333-444444444444";
 const LATENCY: Duration = Duration::from_millis(20);

@@ -42,10 +42,7 @@ fn every_webfont_the_css_references_is_embedded() {
     let css = text("fontawesome-free-5.4.2/css/all.min.css");
     let mut n = 0;
     for part in css.split("url(../webfonts/").skip(1) {
-        let file = part
-            .split(|c| c == ')' || c == '?' || c == '#')
-            .next()
-            .unwrap();
+        let file = part.split([')', '?', '#']).next().unwrap();
         assert!(
             assets::get(&format!("fontawesome-free-5.4.2/webfonts/{file}")).is_some(),
             "{file}"

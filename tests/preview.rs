@@ -1,11 +1,14 @@
 //! `goakit preview` over real HTTP and the real watcher on real files.
 
+mod support;
+
 use goakit::preview::{Preview, router, watch};
 use goakit::project::Project;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
+use support::copy_dir;
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 
 /// Copies a fixture into a temp dir so tests can edit it.
@@ -16,19 +19,6 @@ fn copy_fixture(name: &str) -> tempfile::TempDir {
     let dst = tempfile::tempdir().unwrap();
     copy_dir(&src, dst.path());
     dst
-}
-
-fn copy_dir(src: &Path, dst: &Path) {
-    std::fs::create_dir_all(dst).unwrap();
-    for e in std::fs::read_dir(src).unwrap() {
-        let e = e.unwrap();
-        let to = dst.join(e.file_name());
-        if e.file_type().unwrap().is_dir() {
-            copy_dir(&e.path(), &to);
-        } else {
-            std::fs::copy(e.path(), to).unwrap();
-        }
-    }
 }
 
 struct Server {

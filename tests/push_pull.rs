@@ -6,22 +6,10 @@ use serde_json::json;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::time::{Duration, Instant};
+use support::copy_dir;
 use support::fake_goaddon::{Fake, Fault};
 
 const TOKEN: &str = "a-e1f92c77-5bb0-4fb8-9bd8-9b61d014ab5f";
-
-fn copy_dir(src: &Path, dst: &Path) {
-    std::fs::create_dir_all(dst).unwrap();
-    for e in std::fs::read_dir(src).unwrap() {
-        let e = e.unwrap();
-        let to = dst.join(e.file_name());
-        if e.file_type().unwrap().is_dir() {
-            copy_dir(&e.path(), &to);
-        } else {
-            std::fs::copy(e.path(), to).unwrap();
-        }
-    }
-}
 
 /// The example addon, pointed at the fake API.
 fn project(fake: &Fake) -> (tempfile::TempDir, PathBuf) {

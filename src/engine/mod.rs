@@ -59,20 +59,6 @@ const POSITIONED: &[&str] = &[
     "case",
 ];
 
-/// Tags that only live inside a block; passed through as they are.
-const INNER_TAGS: &[&str] = &[
-    "else",
-    "elsif",
-    "when",
-    "endif",
-    "endunless",
-    "endifchanged",
-    "endfor",
-    "endtablerow",
-    "endcapture",
-    "endcase",
-];
-
 /// A Liquid syntax or render error at an exact spot of a template.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TemplateError {
@@ -483,7 +469,7 @@ fn rewrite(src: &str, scanned: &scan::Scan, known_filter: impl Fn(&str) -> bool)
                             clean_markup(src, t.markup.clone(), &known_filter, &mut out.warnings);
                         emit_tag(&mut out, name, &m, true);
                     }
-                    _ if INNER_TAGS.contains(&name) => {
+                    _ if scan::INNER_TAGS.contains(&name) => {
                         let m =
                             clean_markup(src, t.markup.clone(), &known_filter, &mut out.warnings);
                         emit_tag(&mut out, name, &m, false);

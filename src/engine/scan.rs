@@ -92,6 +92,20 @@ pub const KNOWN_TAGS: &[&str] = &[
     "yield",
 ];
 
+/// Tags that only live inside a block, and the block ends.
+pub const INNER_TAGS: &[&str] = &[
+    "else",
+    "elsif",
+    "when",
+    "endif",
+    "endunless",
+    "endifchanged",
+    "endfor",
+    "endtablerow",
+    "endcapture",
+    "endcase",
+];
+
 /// Blocks and the tags allowed directly inside them.
 const BLOCKS: &[(&str, &[&str])] = &[
     ("if", &["elsif", "else"]),

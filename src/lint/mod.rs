@@ -55,22 +55,6 @@ pub fn exit_code(diags: &[Diagnostic], deny_warnings: bool) -> u8 {
     u8::from(errors || (deny_warnings && warnings))
 }
 
-/// Tags that only live inside blocks, and block ends: known, not "unknown".
-const INNER_TAGS: &[&str] = &[
-    "else",
-    "elsif",
-    "when",
-    "endif",
-    "endunless",
-    "endifchanged",
-    "endfor",
-    "endtablerow",
-    "endcapture",
-    "endcase",
-    "endraw",
-    "endcomment",
-];
-
 /// Page settings keys and shortcut settings keys Goaddon knows.
 const PAGE_SETTINGS: &[&str] = &["menu_title", "api_path", "api_method"];
 const SHORTCUT_SETTINGS: &[&str] = &[
@@ -223,7 +207,11 @@ fn template_rules(project: &Project, engine: &Engine, s: &Scanned, d: &mut Vec<D
                 "{% yield %} only works in the root page",
             ));
         }
-        if !scan::KNOWN_TAGS.contains(&name) && !INNER_TAGS.contains(&name) {
+        // raw/comment ends are consumed by the scanner; the rest are block parts.
+        if !scan::KNOWN_TAGS.contains(&name)
+            && !scan::INNER_TAGS.contains(&name)
+            && name != "endraw"
+        {
             d.push(Diagnostic::warning(
                 "unknown-tag",
                 file,
@@ -399,25 +387,38 @@ fn lookup<'v>(mut v: &'v Value, path: &[String]) -> Option<&'v Value> {
     Some(v)
 }
 
+/// The file's top-level object, or a `rule` finding saying why not.
+fn json_object<'f>(
+    f: &'f JsonFile,
+    rule: &'static str,
+    want: &str,
+    d: &mut Vec<Diagnostic>,
+) -> Option<&'f serde_json::Map<String, Value>> {
+    if let Some(e) = &f.error {
+        d.push(Diagnostic::error(
+            rule,
+            &f.path,
+            (e.line, e.column),
+            format!("invalid JSON: {}", e.message),
+        ));
+        return None;
+    }
+    let obj = f.object();
+    if obj.is_none() {
+        d.push(Diagnostic::error(rule, &f.path, (1, 1), want));
+    }
+    obj
+}
+
 fn locale_rules(t: &Template, s: Option<&Scanned>, d: &mut Vec<Diagnostic>) {
     let en = match &t.locale {
         Some(f) => {
-            if let Some(e) = &f.error {
-                d.push(Diagnostic::error(
-                    "invalid-locale-json",
-                    &f.path,
-                    (e.line, e.column),
-                    format!("invalid JSON: {}", e.message),
-                ));
-                return;
-            }
-            let Some(obj) = f.object() else {
-                d.push(Diagnostic::error(
-                    "invalid-locale-json",
-                    &f.path,
-                    (1, 1),
-                    "a locale file is an object of locales: {\"en\": {...}}",
-                ));
+            let Some(obj) = json_object(
+                f,
+                "invalid-locale-json",
+                "a locale file is an object of locales: {\"en\": {...}}",
+                d,
+            ) else {
                 return;
             };
             for (loc, v) in obj {
@@ -550,22 +551,7 @@ fn settings_rules(project: &Project, t: &Template, d: &mut Vec<Diagnostic>) {
         ));
         return;
     }
-    if let Some(e) = &f.error {
-        d.push(Diagnostic::error(
-            "invalid-settings",
-            &f.path,
-            (e.line, e.column),
-            format!("invalid JSON: {}", e.message),
-        ));
-        return;
-    }
-    let Some(obj) = f.object() else {
-        d.push(Diagnostic::error(
-            "invalid-settings",
-            &f.path,
-            (1, 1),
-            "settings must be a JSON object",
-        ));
+    let Some(obj) = json_object(f, "invalid-settings", "settings must be a JSON object", d) else {
         return;
     };
     let allowed = if t.kind == Kind::Page {
