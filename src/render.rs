@@ -8,7 +8,7 @@ use crate::project::{JsonFile, Kind, Project, ROOT_PAGE, Template};
 use serde_json::{Map, Value, json};
 use std::collections::{BTreeMap, HashMap};
 use std::fmt;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 /// How long goakit waits for the addon's own API (SPEC 4.2).
@@ -154,8 +154,6 @@ pub struct Rendered {
     pub html: String,
     /// Unknown filters or tags passed through, with positions.
     pub warnings: Vec<Diagnostic>,
-    /// The variables in scope (project, locale, page, params, api, l), for preview's panel.
-    pub scope: Value,
 }
 
 struct Compiled {
@@ -169,7 +167,7 @@ pub struct Renderer {
     engine: Engine,
     compiled: HashMap<(Kind, String), Compiled>,
     /// liquid values of each template's `l`, per locale, built on first use.
-    locales: Mutex<HashMap<(Kind, String, String), liquid::Object>>,
+    locales: Mutex<HashMap<(Kind, String, String), Arc<liquid::Object>>>,
 }
 
 impl Default for Renderer {
@@ -241,7 +239,11 @@ impl Renderer {
     }
 
     /// The template's `l` for `locale`, or an error if its locale file is broken.
-    fn locale_object(&self, t: &Template, locale: &str) -> Result<liquid::Object, RenderError> {
+    fn locale_object(
+        &self,
+        t: &Template,
+        locale: &str,
+    ) -> Result<Arc<liquid::Object>, RenderError> {
         if let Some(file) = &t.locale {
             check_json_object(file)?;
         }
@@ -250,7 +252,7 @@ impl Renderer {
         if let Some(o) = cache.get(&key) {
             return Ok(o.clone());
         }
-        let obj = to_liquid_object(&t.locale_for(locale));
+        let obj = Arc::new(to_liquid_object(&t.locale_for(locale)));
         cache.insert(key, obj.clone());
         Ok(obj)
     }
@@ -296,12 +298,7 @@ impl Renderer {
                 )?
             }
         };
-        let scope = self.scope(&globals, page, &opts.locale);
-        Ok(Rendered {
-            html,
-            warnings,
-            scope,
-        })
+        Ok(Rendered { html, warnings })
     }
 
     /// Renders shortcut `name` on its own (shortcuts are not put into root).
@@ -321,12 +318,7 @@ impl Renderer {
         let globals = self.globals(project, name, opts, &Map::new())?;
         let mut warnings = Vec::new();
         let html = self.render_template(project, t, &globals, opts, None, &mut warnings)?;
-        let scope = self.scope(&globals, t, &opts.locale);
-        Ok(Rendered {
-            html,
-            warnings,
-            scope,
-        })
+        Ok(Rendered { html, warnings })
     }
 
     fn render_template(
@@ -376,27 +368,25 @@ impl Renderer {
         if let Some(f) = &project.preview_project {
             check_json_object(f)?;
         }
-        let params: Map<String, Value> = opts
+        use liquid::model::Value as L;
+        let params: liquid::Object = opts
             .params
             .iter()
-            .map(|(k, v)| (k.clone(), Value::String(v.clone())))
+            .map(|(k, v)| (k.clone().into(), L::scalar(v.clone())))
             .collect();
-        let vars = json!({
-            "project": project.preview_project_value(),
-            "locale": opts.locale,
-            "page": { "name": name },
-            "params": params,
-            "api": api,
-        });
-        Ok(to_liquid_object(vars.as_object().expect("object literal")))
-    }
-
-    fn scope(&self, globals: &liquid::Object, t: &Template, locale: &str) -> Value {
-        let mut scope = serde_json::to_value(globals).unwrap_or(Value::Null);
-        if let Value::Object(o) = &mut scope {
-            o.insert("l".into(), Value::Object(t.locale_for(locale)));
-        }
-        scope
+        let mut page = liquid::Object::new();
+        page.insert("name".into(), L::scalar(name.to_string()));
+        let mut globals = liquid::Object::new();
+        globals.insert(
+            "project".into(),
+            L::Object(to_liquid_object(&project.preview_project_value())),
+        );
+        globals.insert("locale".into(), L::scalar(opts.locale.clone()));
+        globals.insert("page".into(), L::Object(page));
+        globals.insert("params".into(), L::Object(params));
+        // Converted once per render, straight from the JSON (no copy first).
+        globals.insert("api".into(), L::Object(to_liquid_object(api)));
+        Ok(globals)
     }
 
     /// Wraps rendered HTML in the full document (SPEC 4.3).
@@ -437,7 +427,7 @@ impl SnippetResolver for ProjectSnippets<'_> {
             Ok(l) => l,
             Err(e) => {
                 *self.broken.lock().unwrap_or_else(|e| e.into_inner()) = Some(e);
-                liquid::Object::new()
+                Arc::new(liquid::Object::new())
             }
         };
         match self.renderer.template(t) {
@@ -562,7 +552,7 @@ fn expand_api_path(
         &template,
         &RenderInput {
             globals: &globals,
-            locale: liquid::Object::new(),
+            locale: Arc::new(liquid::Object::new()),
             snippets: &NoSnippets,
             yield_html: None,
         },

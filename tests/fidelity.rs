@@ -46,7 +46,7 @@ impl SnippetResolver for Snippets {
     fn snippet(&self, name: &str) -> Option<Snippet> {
         self.compiled.get(name).map(|t| Snippet {
             template: t.clone(),
-            locale: liquid::Object::new(),
+            locale: std::sync::Arc::new(liquid::Object::new()),
         })
     }
 }
@@ -74,7 +74,7 @@ fn goakit_output(engine: &Engine, case: &Value) -> String {
         &t,
         &RenderInput {
             globals: &globals,
-            locale: liquid::Object::new(),
+            locale: std::sync::Arc::new(liquid::Object::new()),
             snippets: &Snippets { compiled },
             yield_html: None,
         },

@@ -23,7 +23,7 @@ pub mod tags;
 pub mod value;
 
 use crate::diagnostic::{Diagnostic, source_line};
-use liquid_core::model::{Object, Value};
+use liquid_core::model::{KStringRef, Object, ValueView};
 use liquid_core::runtime::PartialStore;
 use liquid_core::{Language, Renderable, Runtime};
 use runtime::{RootScope, Scope};
@@ -115,7 +115,8 @@ impl Template {
 /// A snippet as `include`/`render` gets it: its template and its own `l`.
 pub struct Snippet {
     pub template: Template,
-    pub locale: Object,
+    /// Shared, so an include per table row copies nothing.
+    pub locale: Arc<Object>,
 }
 
 /// Finds snippets by name (`order/lines`).
@@ -127,7 +128,7 @@ pub struct RenderInput<'a> {
     /// project, locale, page, params, api.
     pub globals: &'a Object,
     /// This template's own `l`.
-    pub locale: Object,
+    pub locale: Arc<Object>,
     pub snippets: &'a dyn SnippetResolver,
     /// What `{% yield %}` outputs (root only).
     pub yield_html: Option<&'a str>,
@@ -487,8 +488,12 @@ fn rewrite(src: &str, scanned: &scan::Scan, known_filter: impl Fn(&str) -> bool)
 }
 
 /// Snippets as the crate's partial store: each lookup gives a renderable
-/// that pushes the snippet's own `l`.
-struct SnippetStore<'a>(&'a dyn SnippetResolver);
+/// that pushes the snippet's own `l`. Lookups are cached for the render,
+/// so an include in a 500-row loop resolves its snippet once.
+struct SnippetStore<'a> {
+    resolver: &'a dyn SnippetResolver,
+    cache: std::cell::RefCell<std::collections::HashMap<String, Option<Arc<dyn Renderable>>>>,
+}
 
 impl fmt::Debug for SnippetStore<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -498,7 +503,7 @@ impl fmt::Debug for SnippetStore<'_> {
 
 impl PartialStore for SnippetStore<'_> {
     fn contains(&self, name: &str) -> bool {
-        self.0.snippet(name).is_some()
+        self.try_get(name).is_some()
     }
 
     fn names(&self) -> Vec<&str> {
@@ -506,9 +511,17 @@ impl PartialStore for SnippetStore<'_> {
     }
 
     fn try_get(&self, name: &str) -> Option<Arc<dyn Renderable>> {
-        self.0
+        if let Some(hit) = self.cache.borrow().get(name) {
+            return hit.clone();
+        }
+        let found = self
+            .resolver
             .snippet(name)
-            .map(|s| Arc::new(Bounded(s.template, s.locale)) as Arc<dyn Renderable>)
+            .map(|s| Arc::new(Bounded(s.template, s.locale)) as Arc<dyn Renderable>);
+        self.cache
+            .borrow_mut()
+            .insert(name.to_string(), found.clone());
+        found
     }
 
     fn get(&self, name: &str) -> liquid_core::Result<Arc<dyn Renderable>> {
@@ -523,7 +536,7 @@ struct Warnings(Vec<Diagnostic>);
 
 /// A template rendered with its own `l`; turns errors into positions.
 #[derive(Debug)]
-struct Bounded(Template, Object);
+struct Bounded(Template, Arc<Object>);
 
 impl Renderable for Bounded {
     fn render_to(&self, writer: &mut dyn Write, runtime: &dyn Runtime) -> liquid_core::Result<()> {
@@ -537,9 +550,10 @@ impl Renderable for Bounded {
                 }
             }
         }
-        let mut vars = Object::new();
-        vars.insert("l".into(), Value::Object(locale.clone()));
-        let scope = Scope::new(runtime, vars);
+        let mut vars: std::collections::HashMap<KStringRef<'_>, &dyn ValueView> =
+            std::collections::HashMap::with_capacity(1);
+        vars.insert(KStringRef::from_static("l"), &**locale);
+        let scope = Scope::new(runtime, &vars);
         c.elements.render_to(writer, &scope).inspect_err(|e| {
             let mut trail = runtime.registers().get_mut::<ErrorTrail>();
             match trail.located.is_some() {
@@ -583,7 +597,10 @@ fn error_message(e: &liquid_core::Error) -> String {
 
 /// Renders a template with its own `l` and the caller's globals.
 pub fn render(t: &Template, input: &RenderInput) -> Result<Rendered, TemplateError> {
-    let store = SnippetStore(input.snippets);
+    let store = SnippetStore {
+        resolver: input.snippets,
+        cache: Default::default(),
+    };
     let root = RootScope::new(input.globals, &store);
     if let Some(html) = input.yield_html {
         root.registers.get_mut::<YieldHtml>().0 = html.to_string();

@@ -5,13 +5,14 @@
 use super::runtime::{IsolatedRoot, Scope};
 use super::value::render_ruby;
 use liquid_core::error::ResultLiquidReplaceExt;
-use liquid_core::model::{KString, Object, Scalar, Value, ValueView};
+use liquid_core::model::{KString, KStringRef, Object, Scalar, Value, ValueCow, ValueView};
 use liquid_core::parser::{BlockElement, TagToken, TryMatchToken};
 use liquid_core::runtime::{Interrupt, InterruptRegister};
 use liquid_core::{
     BlockReflection, Error, Expression, Language, ParseBlock, ParseTag, Renderable, Result,
     Runtime, TagBlock, TagReflection, TagTokenIter, Template,
 };
+use std::collections::HashMap;
 use std::io::Write;
 
 /// Snippets nest at most this deep (SPEC 4).
@@ -164,8 +165,17 @@ impl ParseTag for OutputTag {
 impl Renderable for Output {
     fn render_to(&self, writer: &mut dyn Write, runtime: &dyn Runtime) -> Result<()> {
         let value = self.0.evaluate(runtime)?;
+        let view = value.as_view();
+        // Strings (most outputs) go straight out; the rest as Ruby prints them.
+        if let Some(s) = view.as_scalar()
+            && s.type_name() == "string"
+        {
+            return writer
+                .write_all(s.to_kstr().as_bytes())
+                .replace("Failed to render");
+        }
         let mut out = String::new();
-        render_ruby(value.as_view(), &mut out);
+        render_ruby(view, &mut out);
         writer.write_all(out.as_bytes()).replace("Failed to render")
     }
 }
@@ -286,7 +296,7 @@ impl Include {
         writer: &mut dyn Write,
         parent: &dyn Runtime,
         snippet: &dyn Renderable,
-        vars: Object,
+        vars: &HashMap<KStringRef<'_>, &dyn ValueView>,
     ) -> Result<()> {
         if self.isolated {
             let root = IsolatedRoot {
@@ -366,55 +376,88 @@ impl Renderable for Include {
             .alias
             .clone()
             .unwrap_or_else(|| KString::from_ref(name.rsplit('/').next().unwrap_or(&name)));
-        let mut base = Object::new();
-        for (k, e) in &self.attributes {
-            let v = e
-                .try_evaluate(runtime)
-                .map(|v| v.into_owned())
-                .unwrap_or(Value::Nil);
-            base.insert(k.clone(), v);
-        }
-        let variable = match &self.variable {
-            Some(e) => e.try_evaluate(runtime).map(|v| v.into_owned()),
+        // Arguments stay borrowed from the includer's scope: no copies.
+        let nil = Value::Nil;
+        let attributes: Vec<(&KString, Option<ValueCow<'_>>)> = self
+            .attributes
+            .iter()
+            .map(|(k, e)| (k, e.try_evaluate(runtime)))
+            .collect();
+        let variable: Option<ValueCow<'_>> = match &self.variable {
+            Some(e) => e.try_evaluate(runtime),
             // Ruby's include passes the variable named like the snippet.
-            None if !self.isolated => runtime
-                .try_get(&[Scalar::new(name.clone())])
-                .map(|v| v.into_owned()),
+            None if !self.isolated => runtime.try_get(&[Scalar::new(name.clone())]),
             None => None,
-        }
-        .unwrap_or(Value::Nil);
-
+        };
         runtime.registers().get_mut::<IncludeStack>().0.push(name);
         let result = (|| {
-            let items = match &variable {
-                Value::Array(items) if !self.isolated || self.is_for => Some(items.clone()),
-                _ => None,
-            };
+            let items = variable
+                .as_ref()
+                .and_then(|v| v.as_view().as_array())
+                .filter(|_| !self.isolated || self.is_for);
             match items {
                 Some(items) => {
-                    let len = items.len();
-                    for (i, item) in items.into_iter().enumerate() {
-                        let mut vars = base.clone();
-                        vars.insert(var_name.clone(), item);
-                        if self.isolated {
-                            vars.insert("forloop".into(), forloop(i, len));
-                        }
-                        self.render_one(writer, runtime, snippet.as_ref(), vars)?;
+                    let len = items.size() as usize;
+                    for (i, item) in items.values().enumerate() {
+                        let fl = self.isolated.then(|| forloop(i, len));
+                        let vars = vars_for(
+                            &attributes,
+                            &nil,
+                            &var_name,
+                            self.isolated,
+                            Some(item),
+                            fl.as_ref(),
+                        );
+                        self.render_one(writer, runtime, snippet.as_ref(), &vars)?;
                     }
                     Ok(())
                 }
                 None => {
-                    let mut vars = base;
-                    if !(self.isolated && variable.is_nil()) {
-                        vars.insert(var_name.clone(), variable.clone());
-                    }
-                    self.render_one(writer, runtime, snippet.as_ref(), vars)
+                    let item = variable
+                        .as_ref()
+                        .map(|v| v.as_view())
+                        .filter(|v| !v.is_nil());
+                    let vars = vars_for(&attributes, &nil, &var_name, self.isolated, item, None);
+                    self.render_one(writer, runtime, snippet.as_ref(), &vars)
                 }
             }
         })();
         runtime.registers().get_mut::<IncludeStack>().0.pop();
         result
     }
+}
+
+/// The scope a snippet gets: its arguments, the loop item and `forloop`.
+fn vars_for<'a>(
+    attributes: &'a [(&'a KString, Option<ValueCow<'a>>)],
+    nil: &'a Value,
+    var_name: &'a KString,
+    isolated: bool,
+    item: Option<&'a dyn ValueView>,
+    fl: Option<&'a Value>,
+) -> HashMap<KStringRef<'a>, &'a dyn ValueView> {
+    let mut vars: HashMap<KStringRef<'a>, &'a dyn ValueView> =
+        HashMap::with_capacity(attributes.len() + 2);
+    for (k, v) in attributes {
+        vars.insert(
+            (*k).as_ref(),
+            v.as_ref().map_or(nil as &dyn ValueView, |v| v.as_view()),
+        );
+    }
+    if let Some(f) = fl {
+        vars.insert(KStringRef::from_static("forloop"), f);
+    }
+    match item {
+        Some(i) => {
+            vars.insert(var_name.as_ref(), i);
+        }
+        // include shadows the name with nil; render leaves it out.
+        None if !isolated => {
+            vars.insert(var_name.as_ref(), nil);
+        }
+        None => {}
+    }
+    vars
 }
 
 fn forloop(i: usize, len: usize) -> Value {
@@ -462,36 +505,60 @@ fn int_of(e: &Expression, runtime: &dyn Runtime) -> i64 {
         .unwrap_or(0)
 }
 
+/// A collection as evaluated: borrowed from the scope where possible, so
+/// a loop over 500 rows does not copy them.
+enum Items<'r> {
+    Owned(Vec<Value>),
+    Borrowed(ValueCow<'r>),
+    Empty,
+}
+
+impl Items<'_> {
+    fn views(&self) -> Vec<&dyn ValueView> {
+        match self {
+            Items::Owned(v) => v.iter().map(|x| x as &dyn ValueView).collect(),
+            Items::Borrowed(c) => {
+                let v = c.as_view();
+                match v.as_array() {
+                    Some(a) => a.values().collect(),
+                    None => vec![v],
+                }
+            }
+            Items::Empty => Vec::new(),
+        }
+    }
+}
+
 impl Collection {
-    fn items(&self, runtime: &dyn Runtime) -> Vec<Value> {
+    fn evaluate<'r>(&'r self, runtime: &'r dyn Runtime) -> Items<'r> {
         match self {
             Collection::Range(a, b) => {
                 let (a, b) = (int_of(a, runtime), int_of(b, runtime));
-                (a..=b).map(Value::scalar).collect()
+                Items::Owned((a..=b).map(Value::scalar).collect())
             }
             Collection::Value(e) => match e.try_evaluate(runtime) {
-                None => Vec::new(),
+                None => Items::Empty,
                 Some(v) => {
-                    let v = v.as_view();
-                    if let Some(a) = v.as_array() {
-                        a.values().map(|x| x.to_value()).collect()
-                    } else if let Some(o) = v.as_object() {
+                    let view = v.as_view();
+                    if view.as_array().is_some() {
+                        Items::Borrowed(v)
+                    } else if let Some(o) = view.as_object() {
                         // Ruby iterates a hash as [key, value] pairs.
-                        o.iter()
-                            .map(|(k, x)| {
-                                Value::Array(vec![Value::scalar(k.into_owned()), x.to_value()])
-                            })
-                            .collect()
-                    } else if v.is_nil() {
-                        Vec::new()
-                    } else if let Some(s) = v.as_scalar() {
-                        if s.type_name() == "string" && s.to_kstr().is_empty() {
-                            Vec::new()
-                        } else {
-                            vec![v.to_value()]
-                        }
+                        Items::Owned(
+                            o.iter()
+                                .map(|(k, x)| {
+                                    Value::Array(vec![Value::scalar(k.into_owned()), x.to_value()])
+                                })
+                                .collect(),
+                        )
+                    } else if view.is_nil()
+                        || view
+                            .as_scalar()
+                            .is_some_and(|s| s.type_name() == "string" && s.to_kstr().is_empty())
+                    {
+                        Items::Empty
                     } else {
-                        Vec::new()
+                        Items::Borrowed(v)
                     }
                 }
             },
@@ -615,7 +682,7 @@ impl ParseBlock for ForBlock {
     }
 }
 
-fn slice(mut items: Vec<Value>, offset: i64, limit: Option<i64>) -> Vec<Value> {
+fn slice<T>(mut items: Vec<T>, offset: i64, limit: Option<i64>) -> Vec<T> {
     let start = (offset.max(0) as usize).min(items.len());
     items.drain(..start);
     if let Some(limit) = limit {
@@ -628,7 +695,8 @@ impl Renderable for For {
     fn render_to(&self, writer: &mut dyn Write, runtime: &dyn Runtime) -> Result<()> {
         let offset = self.offset.as_ref().map_or(0, |e| int_of(e, runtime));
         let limit = self.limit.as_ref().map(|e| int_of(e, runtime));
-        let mut items = slice(self.collection.items(runtime), offset, limit);
+        let evaluated = self.collection.evaluate(runtime);
+        let mut items = slice(evaluated.views(), offset, limit);
         if self.reversed {
             items.reverse();
         }
@@ -647,10 +715,10 @@ impl Renderable for For {
             if let (Value::Object(o), Some(p)) = (&mut fl, &parent) {
                 o.insert("parentloop".into(), p.clone());
             }
-            let mut vars = Object::new();
-            vars.insert("forloop".into(), fl);
-            vars.insert(self.var.clone(), item);
-            let scope = Scope::new(runtime, vars);
+            let mut vars: HashMap<KStringRef<'_>, &dyn ValueView> = HashMap::with_capacity(2);
+            vars.insert(KStringRef::from_static("forloop"), &fl);
+            vars.insert(self.var.as_ref(), item);
+            let scope = Scope::new(runtime, &vars);
             self.body.render_to(writer, &scope)?;
             let interrupt = runtime.registers().get_mut::<InterruptRegister>().reset();
             if interrupt == Some(Interrupt::Break) {
@@ -716,7 +784,8 @@ impl Renderable for TableRow {
     fn render_to(&self, writer: &mut dyn Write, runtime: &dyn Runtime) -> Result<()> {
         let offset = self.offset.as_ref().map_or(0, |e| int_of(e, runtime));
         let limit = self.limit.as_ref().map(|e| int_of(e, runtime));
-        let items = slice(self.collection.items(runtime), offset, limit);
+        let evaluated = self.collection.evaluate(runtime);
+        let items = slice(evaluated.views(), offset, limit);
         let len = items.len();
         let cols = self
             .cols
@@ -738,10 +807,11 @@ impl Renderable for TableRow {
             fl.insert("col_first".into(), Value::scalar(col0 == 0));
             let col_last = col0 + 1 == cols || i + 1 == len;
             fl.insert("col_last".into(), Value::scalar(col_last));
-            let mut vars = Object::new();
-            vars.insert("tablerowloop".into(), Value::Object(fl));
-            vars.insert(self.var.clone(), item);
-            let scope = Scope::new(runtime, vars);
+            let fl = Value::Object(fl);
+            let mut vars: HashMap<KStringRef<'_>, &dyn ValueView> = HashMap::with_capacity(2);
+            vars.insert(KStringRef::from_static("tablerowloop"), &fl);
+            vars.insert(self.var.as_ref(), item);
+            let scope = Scope::new(runtime, &vars);
             out.push_str(&format!("<td class=\"col{}\">", col0 + 1));
             out.push_str(&self.body.render(&scope)?);
             out.push_str("</td>");
