@@ -92,6 +92,36 @@ pub fn line_col(src: &str, offset: usize) -> (usize, usize) {
     (line, column)
 }
 
+/// Where each line starts, for many position look-ups in one text.
+#[derive(Debug, Clone, Default)]
+pub struct LineIndex {
+    starts: Vec<usize>,
+}
+
+impl LineIndex {
+    pub fn new(src: &str) -> LineIndex {
+        let mut starts = vec![0];
+        starts.extend(
+            src.bytes()
+                .enumerate()
+                .filter(|(_, b)| *b == b'\n')
+                .map(|(i, _)| i + 1),
+        );
+        LineIndex { starts }
+    }
+
+    /// Same as [`line_col`], in O(log lines + line length).
+    pub fn line_col(&self, src: &str, offset: usize) -> (usize, usize) {
+        let mut offset = offset.min(src.len());
+        while !src.is_char_boundary(offset) {
+            offset -= 1;
+        }
+        let line = self.starts.partition_point(|&s| s <= offset);
+        let start = self.starts[line - 1];
+        (line, src[start..offset].chars().count() + 1)
+    }
+}
+
 /// The text of 1-based `line` in `src`, without its line ending.
 pub fn source_line(src: &str, line: usize) -> &str {
     src.lines()
@@ -114,5 +144,9 @@ mod tests {
         assert_eq!(line_col(src, 999), (2, 10));
         assert_eq!(source_line(src, 2), "çd{{ x }}");
         assert_eq!(source_line(src, 7), "");
+        let idx = LineIndex::new(src);
+        for off in [0, 2, 3, 6, 8, 999] {
+            assert_eq!(idx.line_col(src, off), line_col(src, off), "{off}");
+        }
     }
 }

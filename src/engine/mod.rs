@@ -227,6 +227,36 @@ impl Engine {
         }
     }
 
+    /// Checks that `source` compiles, without keeping the result: the crate
+    /// parses only the tags and outputs (the HTML between them cannot fail),
+    /// which is what makes lint fast.
+    pub fn check(
+        &self,
+        file: &str,
+        source: &str,
+        scanned: &scan::Scan,
+    ) -> Result<(), TemplateError> {
+        let rewrite = rewrite(
+            source,
+            scanned,
+            |name| self.language.filters.get(name).is_some(),
+            false,
+        );
+        liquid_core::parser::parse(&rewrite.text, &self.language)
+            .map(drop)
+            .map_err(|e| {
+                let (pos, message) = rewrite.locate_parse_error(source, &e.to_string());
+                TemplateError {
+                    file: file.to_string(),
+                    line: pos.line,
+                    column: pos.column,
+                    message: format!("Liquid syntax error: {message}"),
+                    source_line: source_line(source, pos.line).to_string(),
+                    chain: Vec::new(),
+                }
+            })
+    }
+
     /// Compiles `source`; `file` is the path errors and warnings name.
     pub fn compile(&self, file: &str, source: &str) -> Result<Template, TemplateError> {
         let scanned = scan::scan(source);
@@ -244,9 +274,12 @@ impl Engine {
                 format!("Liquid syntax error: {}", p.message),
             ));
         }
-        let rewrite = rewrite(source, &scanned, |name| {
-            self.language.filters.get(name).is_some()
-        });
+        let rewrite = rewrite(
+            source,
+            &scanned,
+            |name| self.language.filters.get(name).is_some(),
+            true,
+        );
         let warnings = rewrite
             .warnings
             .iter()
@@ -398,7 +431,13 @@ fn clean_markup(
     out
 }
 
-fn rewrite(src: &str, scanned: &scan::Scan, known_filter: impl Fn(&str) -> bool) -> Rewrite {
+/// `with_text`: false leaves out the text between tags (for checking only).
+fn rewrite(
+    src: &str,
+    scanned: &scan::Scan,
+    known_filter: impl Fn(&str) -> bool,
+    with_text: bool,
+) -> Rewrite {
     let tokens = &scanned.tokens;
     // Whitespace control: `{%-` strips the text before, `-%}` the text after.
     let mut text_ranges: Vec<std::ops::Range<usize>> =
@@ -439,6 +478,7 @@ fn rewrite(src: &str, scanned: &scan::Scan, known_filter: impl Fn(&str) -> bool)
             out.text.push_str("%}");
         };
         match &t.kind {
+            TokenKind::Text { .. } if !with_text => {}
             TokenKind::Text { raw: false } => out.text.push_str(&src[range]),
             TokenKind::Text { raw: true } => {
                 out.text.push_str("{%raw%}");

@@ -4,7 +4,7 @@
 //! knows `raw`, `comment`, `{% # %}` and `{% liquid %}`, checks block
 //! nesting, and never stops at the first problem.
 
-use crate::diagnostic::line_col;
+use crate::diagnostic::{LineIndex, line_col};
 use std::ops::Range;
 
 /// Ruby Liquid 5.4's standard filters.
@@ -142,6 +142,15 @@ impl Pos {
             column,
         }
     }
+
+    pub fn indexed(src: &str, index: &LineIndex, offset: usize) -> Pos {
+        let (line, column) = index.line_col(src, offset);
+        Pos {
+            offset,
+            line,
+            column,
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -217,6 +226,8 @@ pub struct IncludeRef {
 pub struct Scan {
     pub tokens: Vec<Token>,
     pub problems: Vec<Problem>,
+    /// Line starts of the scanned text, for positions.
+    pub index: LineIndex,
 }
 
 /// Whitespace as Ruby's `\s` knows it.
@@ -230,11 +241,13 @@ pub fn scan(src: &str) -> Scan {
         src,
         tokens: Vec::new(),
         problems: Vec::new(),
+        index: LineIndex::new(src),
     };
     s.run();
     let mut scan = Scan {
         tokens: s.tokens,
         problems: s.problems,
+        index: s.index,
     };
     check_nesting(src, &mut scan);
     scan
@@ -244,6 +257,7 @@ struct Scanner<'a> {
     src: &'a str,
     tokens: Vec<Token>,
     problems: Vec<Problem>,
+    index: LineIndex,
 }
 
 /// The raw pieces of a `{% %}` or `{{ }}` before interpretation.
@@ -256,7 +270,7 @@ struct Delimited {
 
 impl<'a> Scanner<'a> {
     fn pos(&self, offset: usize) -> Pos {
-        Pos::at(self.src, offset)
+        Pos::indexed(self.src, &self.index, offset)
     }
 
     fn problem(&mut self, offset: usize, message: impl Into<String>) {
@@ -731,6 +745,15 @@ const NOT_VARIABLES: &[&str] = &[
 
 /// Variables and filters used in one markup range.
 pub fn references(src: &str, range: Range<usize>) -> (Vec<VariableRef>, Vec<FilterRef>) {
+    references_indexed(src, &LineIndex::new(src), range)
+}
+
+/// [`references`] with a prepared line index.
+pub fn references_indexed(
+    src: &str,
+    index: &LineIndex,
+    range: Range<usize>,
+) -> (Vec<VariableRef>, Vec<FilterRef>) {
     let lexed = lex(src, range);
     let mut vars = Vec::new();
     let mut filters = Vec::new();
@@ -741,7 +764,7 @@ pub fn references(src: &str, range: Range<usize>) -> (Vec<VariableRef>, Vec<Filt
                 if let Some((Lex::Ident(name), at)) = lexed.get(i + 1) {
                     filters.push(FilterRef {
                         name: name.clone(),
-                        pos: Pos::at(src, *at),
+                        pos: Pos::indexed(src, index, *at),
                     });
                     i += 2;
                     continue;
@@ -772,7 +795,7 @@ pub fn references(src: &str, range: Range<usize>) -> (Vec<VariableRef>, Vec<Filt
                     }
                     vars.push(VariableRef {
                         path,
-                        pos: Pos::at(src, lexed[i].1),
+                        pos: Pos::indexed(src, index, lexed[i].1),
                     });
                     i = j;
                     continue;
@@ -789,14 +812,14 @@ impl Scan {
     /// Every filter used in outputs and tag markup, with its position.
     pub fn filters<'s>(&'s self, src: &'s str) -> impl Iterator<Item = FilterRef> + 's {
         self.code_tokens()
-            .flat_map(move |t| references(src, t.markup.clone()).1)
+            .flat_map(move |t| references_indexed(src, &self.index, t.markup.clone()).1)
     }
 
     /// Every variable path read in outputs and tag markup (loop variables
     /// and assigned names included; `l.x` is what lint checks).
     pub fn variables<'s>(&'s self, src: &'s str) -> impl Iterator<Item = VariableRef> + 's {
         self.code_tokens().flat_map(move |t| {
-            let (vars, _) = references(src, t.markup.clone());
+            let (vars, _) = references_indexed(src, &self.index, t.markup.clone());
             // The name an assign/capture/for defines is not a read.
             let skip_first = matches!(
                 t.tag_name(),
@@ -827,7 +850,7 @@ impl Scan {
             Some(IncludeRef {
                 tag: tag.to_string(),
                 name,
-                pos: Pos::at(src, *at),
+                pos: Pos::indexed(src, &self.index, *at),
             })
         })
     }

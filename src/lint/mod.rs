@@ -80,19 +80,45 @@ fn at(text: &str, offset: usize) -> (usize, usize) {
 pub fn lint_project(project: &Project) -> Vec<Diagnostic> {
     let mut d = Vec::new();
     let engine = Engine::new();
-    let scanned: Vec<Scanned> = project
-        .all_templates()
-        .map(|t| Scanned {
-            t,
-            scan: scan::scan(&t.source.text),
-        })
-        .collect();
+    // Scanning and compiling is per template: spread it over the cores.
+    let templates: Vec<&Template> = project.all_templates().collect();
+    let threads = std::thread::available_parallelism()
+        .map_or(1, usize::from)
+        .min(8);
+    let chunk = templates.len().div_ceil(threads).max(1);
+    let mut scanned: Vec<Scanned> = Vec::with_capacity(templates.len());
+    std::thread::scope(|scope| {
+        let workers: Vec<_> = templates
+            .chunks(chunk)
+            .map(|part| {
+                let engine = &engine;
+                scope.spawn(move || {
+                    let mut found = Vec::new();
+                    let done: Vec<Scanned> = part
+                        .iter()
+                        .map(|t| {
+                            let s = Scanned {
+                                t,
+                                scan: scan::scan(&t.source.text),
+                            };
+                            template_rules(project, engine, &s, &mut found);
+                            s
+                        })
+                        .collect();
+                    (done, found)
+                })
+            })
+            .collect();
+        for w in workers {
+            if let Ok((done, found)) = w.join() {
+                scanned.extend(done);
+                d.extend(found);
+            }
+        }
+    });
 
     required_pages(project, &mut d);
     names(project, &mut d);
-    for s in &scanned {
-        template_rules(project, &engine, s, &mut d);
-    }
     includes(project, &scanned, &mut d);
     for t in project.all_templates() {
         locale_rules(t, scanned.iter().find(|s| std::ptr::eq(s.t, t)), &mut d);
@@ -183,7 +209,7 @@ fn template_rules(project: &Project, engine: &Engine, s: &Scanned, d: &mut Vec<D
     }
     // What the scanner accepts, the crate's parser may still refuse.
     if s.scan.problems.is_empty()
-        && let Err(e) = engine.compile(file, text)
+        && let Err(e) = engine.check(file, text, &s.scan)
     {
         d.push(Diagnostic::error(
             "liquid-syntax",
@@ -296,44 +322,63 @@ fn includes(project: &Project, scanned: &[Scanned], d: &mut Vec<Diagnostic>) {
             }
         }
     }
-    // Cycles: a DFS from each snippet; report the include that closes it.
-    let mut reported = BTreeSet::new();
-    for start in project.snippets.keys() {
-        let mut stack = vec![(start.clone(), 0usize)];
-        let mut on_path: Vec<String> = vec![start.clone()];
-        while let Some((node, idx)) = stack.pop() {
-            let outs = edges
-                .get(&(Kind::Snippet, node.clone()))
-                .cloned()
-                .unwrap_or_default();
-            if idx < outs.len() {
-                stack.push((node.clone(), idx + 1));
-                let (next, pos) = &outs[idx];
-                if next == start {
-                    let mut cycle = on_path.clone();
-                    cycle.push(next.clone());
-                    let key: BTreeSet<String> = cycle.iter().cloned().collect();
-                    if reported.insert(key.into_iter().collect::<Vec<_>>()) {
+    // Cycles: one colouring DFS over the snippet graph (each snippet is
+    // visited once); report the include that closes each cycle.
+    let names: Vec<&String> = project.snippets.keys().collect();
+    let index: std::collections::HashMap<&str, usize> = names
+        .iter()
+        .enumerate()
+        .map(|(i, n)| (n.as_str(), i))
+        .collect();
+    let adj: Vec<Vec<(usize, LineCol)>> = names
+        .iter()
+        .map(|n| {
+            edges
+                .get(&(Kind::Snippet, (*n).clone()))
+                .into_iter()
+                .flatten()
+                .filter_map(|(to, pos)| index.get(to.as_str()).map(|&i| (i, *pos)))
+                .collect()
+        })
+        .collect();
+    let mut color = vec![0u8; names.len()];
+    for root in 0..names.len() {
+        if color[root] != 0 {
+            continue;
+        }
+        color[root] = 1;
+        let mut path = vec![root];
+        let mut stack = vec![(root, 0usize)];
+        while let Some((node, next_edge)) = stack.last_mut() {
+            let node = *node;
+            if let Some(&(next, pos)) = adj[node].get(*next_edge) {
+                *next_edge += 1;
+                match color[next] {
+                    0 => {
+                        color[next] = 1;
+                        path.push(next);
+                        stack.push((next, 0));
+                    }
+                    1 => {
+                        let from = path.iter().position(|&x| x == next).unwrap_or(0);
+                        let cycle: Vec<String> = path[from..]
+                            .iter()
+                            .chain(std::iter::once(&next))
+                            .map(|&i| format!("'{}'", names[i]))
+                            .collect();
                         d.push(Diagnostic::error(
                             "include-cycle",
-                            Kind::Snippet.template_path(&node),
-                            *pos,
-                            format!(
-                                "include cycle: {}",
-                                cycle
-                                    .iter()
-                                    .map(|n| format!("'{n}'"))
-                                    .collect::<Vec<_>>()
-                                    .join(" → ")
-                            ),
+                            Kind::Snippet.template_path(names[node]),
+                            pos,
+                            format!("include cycle: {}", cycle.join(" → ")),
                         ));
                     }
-                } else if !on_path.contains(next) && project.snippets.contains_key(next) {
-                    on_path.push(next.clone());
-                    stack.push((next.clone(), 0));
+                    _ => {}
                 }
             } else {
-                on_path.pop();
+                color[node] = 2;
+                path.pop();
+                stack.pop();
             }
         }
     }
