@@ -188,7 +188,9 @@ async fn jekyll(dir: &Path) -> Option<Vec<f64>> {
             }
         }
         ms.push(t.elapsed().as_secs_f64() * 1e3);
-        tokio::time::sleep(Duration::from_millis(30)).await;
+        // Jekyll sends one reload per regenerated page: drain them all
+        // before the next edit, outside the measurement.
+        while let Ok(Some(_)) = tokio::time::timeout(Duration::from_millis(500), ws.next()).await {}
     }
     Some(ms)
 }

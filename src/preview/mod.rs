@@ -128,8 +128,14 @@ pub fn run(dir: &Path, args: PreviewArgs) -> u8 {
             }
         };
         let url = format!("http://{}/", host_for_url(local));
-        println!("goakit preview of {} at {url}", preview.root.display());
-        println!("(Ctrl-C to stop; pages reload when you save)");
+        // A closed stdout (piped into `head`, say) must not stop the server.
+        {
+            use std::io::Write;
+            let mut out = std::io::stdout().lock();
+            let _ = writeln!(out, "goakit preview of {} at {url}", preview.root.display());
+            let _ = writeln!(out, "(Ctrl-C to stop; pages reload when you save)");
+            let _ = out.flush();
+        }
         if args.open {
             open_browser(&url);
         }
