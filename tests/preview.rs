@@ -120,6 +120,26 @@ async fn routes() {
     let b = orders.find("bootstrap.min.css").unwrap();
     let j = orders.find("jquery.min.js").unwrap();
     assert!(b < j);
+    // Unknown filters render (passed through) and are reported in the page.
+    std::fs::write(
+        dir.path().join("templates/pages/settings.html"),
+        "<p>{{ 5 | money }}</p>",
+    )
+    .unwrap();
+    s.state
+        .project
+        .write()
+        .unwrap()
+        .refresh("templates/pages/settings.html")
+        .unwrap();
+    {
+        let p = s.state.project.read().unwrap().clone();
+        s.state.renderer.write().unwrap().sync(&p);
+    }
+    let (code, warned) = get(&s, "/pages/settings").await;
+    assert_eq!(code, 200);
+    assert!(warned.contains("<p>5</p>"));
+    assert!(warned.contains("__goakitWarnings") && warned.contains("unknown filter 'money'"));
     let (code, show) = get(&s, "/pages/orders__show?id=o-1042").await;
     assert_eq!(code, 200);
     assert!(show.contains("Leave at the back door."));

@@ -421,14 +421,17 @@ async fn page(
     let renderer = state.renderer.read().unwrap_or_else(|e| e.into_inner());
     match renderer.render_page(&project, &name, &opts, &api, Mode::InRoot) {
         Ok(r) => {
-            let mut head = extra_head(version);
+            // Warnings first: the client script reads them when it runs.
+            let mut head = String::new();
             if !r.warnings.is_empty() {
                 let list: Vec<String> = r.warnings.iter().map(|w| w.to_string()).collect();
+                // `</` cannot end the script early inside a JSON string.
+                let list = json!(list).to_string().replace("</", "<\\/");
                 head.push_str(&format!(
-                    "<script>window.__goakitWarnings = {};</script>\n",
-                    json!(list)
+                    "<script>window.__goakitWarnings = {list};</script>\n"
                 ));
             }
+            head.push_str(&extra_head(version));
             let doc = renderer.document(&project, &r.html, &name, crate::VENDOR_URL_BASE, &head);
             no_store(Html(doc).into_response())
         }

@@ -21,7 +21,34 @@
     es.addEventListener("reload", function () { location.reload(); });
     // EventSource retries on its own; nothing else to do on error.
   }
-  (window.__goakitWarnings || []).forEach(function (w) { console.warn("goakit: " + w); });
+  // Render warnings (unknown filters or tags passed through): in the
+  // console and in a small banner the author can close.
+  var warnings = window.__goakitWarnings || [];
+  warnings.forEach(function (w) { console.warn("goakit: " + w); });
+  function banner() {
+    if (!warnings.length || !document.body) return;
+    var box = document.createElement("div");
+    box.className = "goakit-warnings";
+    box.setAttribute("role", "status");
+    var close = document.createElement("button");
+    close.type = "button";
+    close.textContent = "×";
+    close.title = "Hide";
+    close.onclick = function () { box.remove(); };
+    box.appendChild(close);
+    var title = document.createElement("strong");
+    title.textContent = "goakit: " + warnings.length + " warning" + (warnings.length === 1 ? "" : "s");
+    box.appendChild(title);
+    var list = document.createElement("ul");
+    warnings.forEach(function (w) { var li = document.createElement("li"); li.textContent = w; list.appendChild(li); });
+    box.appendChild(list);
+    document.body.appendChild(box);
+  }
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", banner);
+  } else {
+    banner();
+  }
   if (document.readyState === "loading") {
     document.addEventListener("DOMContentLoaded", tellShell);
   } else {
