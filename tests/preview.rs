@@ -126,16 +126,10 @@ async fn routes() {
         "<p>{{ 5 | money }}</p>",
     )
     .unwrap();
-    s.state
-        .project
-        .write()
-        .unwrap()
-        .refresh("templates/pages/settings.html")
-        .unwrap();
-    {
-        let p = s.state.project.read().unwrap().clone();
-        s.state.renderer.write().unwrap().sync(&p);
-    }
+    // Apply it now rather than wait for the watcher (which may also see it).
+    let root = dir.path().canonicalize().unwrap();
+    let changed = std::collections::BTreeSet::from([root.join("templates/pages/settings.html")]);
+    watch::apply(&s.state, &root, &changed);
     let (code, warned) = get(&s, "/pages/settings").await;
     assert_eq!(code, 200);
     assert!(warned.contains("<p>5</p>"));

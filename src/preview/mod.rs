@@ -48,7 +48,8 @@ pub struct PreviewArgs {
 /// Everything the server shares between requests and the watcher.
 pub struct Preview {
     pub root: PathBuf,
-    pub project: RwLock<Project>,
+    /// Swapped whole by the watcher; requests take a cheap `Arc` clone.
+    pub project: RwLock<Arc<Project>>,
     pub renderer: RwLock<Renderer>,
     pub offline: bool,
     /// Bumped after each change is applied; sent to browsers.
@@ -64,13 +65,21 @@ impl Preview {
         let (changes, _) = broadcast::channel(64);
         Arc::new(Preview {
             root: project.root.clone(),
-            project: RwLock::new(project),
+            project: RwLock::new(Arc::new(project)),
             renderer: RwLock::new(renderer),
             offline,
             version: Default::default(),
             changes,
             allowed_hosts: Vec::new(),
         })
+    }
+
+    /// The project as of now (a cheap clone of the shared snapshot).
+    pub fn current(&self) -> Arc<Project> {
+        self.project
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
     }
 
     /// The current version (changes applied so far).
@@ -402,11 +411,7 @@ async fn page(
     }
     // Read the version first: a change after this point reloads again.
     let version = state.version();
-    let project = state
-        .project
-        .read()
-        .unwrap_or_else(|e| e.into_inner())
-        .clone();
+    let project = state.current();
     if project.page(&name).is_none() {
         return not_found(&format!(
             "no page named '{name}' (expected {})",
@@ -419,7 +424,19 @@ async fn page(
         Err(e) => return overlay(&e, version, &name),
     };
     let renderer = state.renderer.read().unwrap_or_else(|e| e.into_inner());
-    match renderer.render_page(&project, &name, &opts, &api, Mode::InRoot) {
+    let result = renderer.render_page(&project, &name, &opts, &api, Mode::InRoot);
+    respond(&renderer, &project, result, &name, version)
+}
+
+/// The rendered document (with the client and any warnings) or the overlay.
+fn respond(
+    renderer: &Renderer,
+    project: &Project,
+    result: Result<crate::render::Rendered, RenderError>,
+    title: &str,
+    version: u64,
+) -> Response {
+    match result {
         Ok(r) => {
             // Warnings first: the client script reads them when it runs.
             let mut head = String::new();
@@ -432,10 +449,10 @@ async fn page(
                 ));
             }
             head.push_str(&extra_head(version));
-            let doc = renderer.document(&project, &r.html, &name, crate::VENDOR_URL_BASE, &head);
+            let doc = renderer.document(project, &r.html, title, crate::VENDOR_URL_BASE, &head);
             no_store(Html(doc).into_response())
         }
-        Err(e) => overlay(&e, version, &name),
+        Err(e) => overlay(&e, version, title),
     }
 }
 
@@ -448,29 +465,14 @@ async fn shortcut(
         return not_found(&format!("'{name}' is not a shortcut name"));
     }
     let version = state.version();
-    let project = state
-        .project
-        .read()
-        .unwrap_or_else(|e| e.into_inner())
-        .clone();
+    let project = state.current();
     if !project.shortcuts.contains_key(&name) {
         return not_found(&format!("no shortcut named '{name}'"));
     }
     let opts = options_from(&project, query, state.offline);
     let renderer = state.renderer.read().unwrap_or_else(|e| e.into_inner());
-    match renderer.render_shortcut(&project, &name, &opts) {
-        Ok(r) => {
-            let doc = renderer.document(
-                &project,
-                &r.html,
-                &name,
-                crate::VENDOR_URL_BASE,
-                &extra_head(version),
-            );
-            no_store(Html(doc).into_response())
-        }
-        Err(e) => overlay(&e, version, &name),
-    }
+    let result = renderer.render_shortcut(&project, &name, &opts);
+    respond(&renderer, &project, result, &name, version)
 }
 
 /// Markdown rendered and sanitised as Goaddon would show it.
@@ -483,11 +485,7 @@ pub fn markdown_html(md: &str) -> String {
 
 async fn description(State(state): State<Arc<Preview>>) -> Response {
     let version = state.version();
-    let project = state
-        .project
-        .read()
-        .unwrap_or_else(|e| e.into_inner())
-        .clone();
+    let project = state.current();
     let body = match &project.description {
         Some(d) => format!(
             "<div class=\"container py-4\">{}</div>",
@@ -536,11 +534,7 @@ async fn scope(
     if !valid_name(Kind::Page, &name) {
         return (StatusCode::NOT_FOUND, "not a page").into_response();
     }
-    let project = state
-        .project
-        .read()
-        .unwrap_or_else(|e| e.into_inner())
-        .clone();
+    let project = state.current();
     let Some(page) = project.page(&name) else {
         return (StatusCode::NOT_FOUND, "no such page").into_response();
     };

@@ -70,12 +70,8 @@ fn relative(root: &Path, path: &Path) -> Option<String> {
 
 /// Applies changed paths to the project; Some(()) when anything changed.
 pub fn apply(state: &Preview, root: &Path, paths: &BTreeSet<PathBuf>) -> Option<()> {
-    let before = state
-        .project
-        .read()
-        .unwrap_or_else(|e| e.into_inner())
-        .clone();
-    let mut project = before.clone();
+    let before = state.current();
+    let mut project = (*before).clone();
     let mut full_reload = false;
     for path in paths {
         let Some(rel) = relative(root, path) else {
@@ -102,7 +98,7 @@ pub fn apply(state: &Preview, root: &Path, paths: &BTreeSet<PathBuf>) -> Option<
             Err(e) => eprintln!("error: {e}"),
         }
     }
-    if project == before {
+    if project == *before {
         return None;
     }
     // Compile before the signal, so the reload finds the new render ready.
@@ -111,6 +107,6 @@ pub fn apply(state: &Preview, root: &Path, paths: &BTreeSet<PathBuf>) -> Option<
         .write()
         .unwrap_or_else(|e| e.into_inner())
         .sync(&project);
-    *state.project.write().unwrap_or_else(|e| e.into_inner()) = project;
+    *state.project.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(project);
     Some(())
 }
