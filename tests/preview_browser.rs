@@ -241,3 +241,80 @@ async fn edit_break_fix_in_a_real_browser() {
         json!(true)
     );
 }
+
+/// A running `goakit preview` process (killed on drop).
+struct Server(std::process::Child);
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn serve(dir: &Path, port: u16) -> Server {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_goakit"))
+        .args(["preview", "--offline", "--port", &port.to_string(), "--dir"])
+        .arg(dir)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    // The first line says it listens.
+    let mut out = std::io::BufReader::new(child.stdout.take().unwrap());
+    let mut line = String::new();
+    std::io::BufRead::read_line(&mut out, &mut line).unwrap();
+    assert!(line.contains("preview"), "{line}");
+    std::thread::spawn(move || std::io::copy(&mut out, &mut std::io::sink()));
+    Server(child)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn page_reconnects_after_the_server_restarts() {
+    let Some(bin) = chromium() else {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "chromium is missing on CI"
+        );
+        eprintln!("SKIPPED: no chromium here (apt-get install chromium); CI runs this test");
+        return;
+    };
+    let base = tempfile::tempdir().unwrap();
+    let dir = base.path().join("addon");
+    assert!(
+        Command::new(env!("CARGO_BIN_EXE_goakit"))
+            .arg("init")
+            .arg(&dir)
+            .status()
+            .unwrap()
+            .success()
+    );
+    let page = dir.join("templates/pages/frontpage__details.html");
+    std::fs::write(&page, "<p id=\"x\">before</p>").unwrap();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let server = serve(&dir, port);
+    let url = format!("http://127.0.0.1:{port}/pages/frontpage__details");
+    let browser = launch(&bin, &url);
+    let mut p = Page::attach(&browser, &url).await;
+    p.wait_for(
+        "document.getElementById('x') && document.getElementById('x').textContent === 'before'",
+        "the page",
+    )
+    .await;
+    p.eval("window.__marker = 1; true").await;
+    // Stop the server, change the page while it is down, start it again.
+    drop(server);
+    std::fs::write(&page, "<p id=\"x\">after restart</p>").unwrap();
+    let _server = serve(&dir, port);
+    // The page reconnects by itself and reloads into the new content
+    // (the marker proves it was a reload, not the same document).
+    p.wait_for(
+        "window.__marker === undefined && !!document.getElementById('x') && document.getElementById('x').textContent === 'after restart'",
+        "the reload after the restart",
+    )
+    .await;
+}

@@ -57,6 +57,8 @@ pub struct Preview {
     pub changes: broadcast::Sender<u64>,
     /// Host names requests may use (DNS-rebinding guard).
     pub allowed_hosts: Vec<String>,
+    /// Differs between server runs, so a page reloads after a restart.
+    pub boot: u64,
 }
 
 impl Preview {
@@ -71,6 +73,9 @@ impl Preview {
             version: Default::default(),
             changes,
             allowed_hosts: Vec::new(),
+            boot: std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| d.as_nanos() as u64),
         })
     }
 
@@ -80,6 +85,11 @@ impl Preview {
             .read()
             .unwrap_or_else(|e| e.into_inner())
             .clone()
+    }
+
+    /// What a document was rendered at: this run and the change count.
+    pub fn tag(&self) -> String {
+        format!("{}.{}", self.boot, self.version())
     }
 
     /// The current version (changes applied so far).
@@ -307,9 +317,9 @@ async fn shell(State(state): State<Arc<Preview>>) -> Response {
 
 /// The client script every document gets: reload on change, and show
 /// render warnings in the console.
-fn extra_head(version: u64) -> String {
+fn extra_head(tag: &str) -> String {
     format!(
-        "<style>{OVERLAY_CSS}</style>\n<script>window.__goakitVersion = {version};</script>\n<script src=\"/_goakit/client.js\"></script>\n"
+        "<style>{OVERLAY_CSS}</style>\n<script>window.__goakitVersion = \"{tag}\";</script>\n<script src=\"/_goakit/client.js\"></script>\n"
     )
 }
 
@@ -344,7 +354,7 @@ fn options_from(
 
 /// A render error as a page: the overlay with message, file, line, column
 /// and the source line. The client script still reloads it on fix.
-fn overlay(err: &RenderError, version: u64, title: &str) -> Response {
+fn overlay(err: &RenderError, version: &str, title: &str) -> Response {
     let esc = crate::document::escape;
     let mut body = String::from(
         "<div class=\"goakit-overlay\" role=\"alert\">\n<h1>goakit: this page does not render</h1>\n",
@@ -410,7 +420,7 @@ async fn page(
         return not_found(&format!("'{name}' is not a page name"));
     }
     // Read the version first: a change after this point reloads again.
-    let version = state.version();
+    let version = state.tag();
     let project = state.current();
     if project.page(&name).is_none() {
         return not_found(&format!(
@@ -421,11 +431,11 @@ async fn page(
     let opts = options_from(&project, query, state.offline);
     let api = match api_vars(&project, &name, &opts).await {
         Ok(api) => api,
-        Err(e) => return overlay(&e, version, &name),
+        Err(e) => return overlay(&e, &version, &name),
     };
     let renderer = state.renderer.read().unwrap_or_else(|e| e.into_inner());
     let result = renderer.render_page(&project, &name, &opts, &api, Mode::InRoot);
-    respond(&renderer, &project, result, &name, version)
+    respond(&renderer, &project, result, &name, &version)
 }
 
 /// The rendered document (with the client and any warnings) or the overlay.
@@ -434,7 +444,7 @@ fn respond(
     project: &Project,
     result: Result<crate::render::Rendered, RenderError>,
     title: &str,
-    version: u64,
+    version: &str,
 ) -> Response {
     match result {
         Ok(r) => {
@@ -464,7 +474,7 @@ async fn shortcut(
     if !valid_name(Kind::Shortcut, &name) {
         return not_found(&format!("'{name}' is not a shortcut name"));
     }
-    let version = state.version();
+    let version = state.tag();
     let project = state.current();
     if !project.shortcuts.contains_key(&name) {
         return not_found(&format!("no shortcut named '{name}'"));
@@ -472,7 +482,7 @@ async fn shortcut(
     let opts = options_from(&project, query, state.offline);
     let renderer = state.renderer.read().unwrap_or_else(|e| e.into_inner());
     let result = renderer.render_shortcut(&project, &name, &opts);
-    respond(&renderer, &project, result, &name, version)
+    respond(&renderer, &project, result, &name, &version)
 }
 
 /// Markdown rendered and sanitised as Goaddon would show it.
@@ -484,7 +494,7 @@ pub fn markdown_html(md: &str) -> String {
 }
 
 async fn description(State(state): State<Arc<Preview>>) -> Response {
-    let version = state.version();
+    let version = state.tag();
     let project = state.current();
     let body = match &project.description {
         Some(d) => format!(
@@ -499,7 +509,7 @@ async fn description(State(state): State<Arc<Preview>>) -> Response {
         &body,
         "description",
         crate::VENDOR_URL_BASE,
-        &extra_head(version),
+        &extra_head(&version),
     );
     no_store(Html(doc).into_response())
 }
@@ -556,10 +566,14 @@ async fn scope(
 /// EventSource reconnects by itself after a server restart.
 async fn events(State(state): State<Arc<Preview>>) -> Response {
     let rx = state.changes.subscribe();
-    let hello = state.version();
+    let hello = state.tag();
     let stream = futures_util::stream::unfold((rx, Some(hello)), |(mut rx, hello)| async move {
         if let Some(v) = hello {
-            let ev = Event::default().event("hello").data(v.to_string());
+            // Reconnect quickly after a restart (browsers default to ~3 s).
+            let ev = Event::default()
+                .event("hello")
+                .data(v.to_string())
+                .retry(std::time::Duration::from_millis(300));
             return Some((Ok::<_, std::convert::Infallible>(ev), (rx, None)));
         }
         loop {
