@@ -572,7 +572,7 @@ async fn events(State(state): State<Arc<Preview>>) -> Response {
             // Reconnect quickly after a restart (browsers default to ~3 s).
             let ev = Event::default()
                 .event("hello")
-                .data(v.to_string())
+                .data(&v)
                 .retry(std::time::Duration::from_millis(300));
             return Some((Ok::<_, std::convert::Infallible>(ev), (rx, None)));
         }
