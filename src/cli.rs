@@ -35,7 +35,6 @@ pub enum Command {
     Push(crate::remote::push::PushArgs),
     /// Download the addon from the Goaddon API into the project layout.
     Pull(crate::remote::pull::PullArgs),
-    // COMMANDS: (one variant per line, e.g. `Lint(crate::lint::LintArgs),` with a /// doc line above)
 }
 
 /// Parses arguments and runs the command; clap's usage errors exit 2.
@@ -57,7 +56,6 @@ pub fn main() -> ExitCode {
         Command::Lint(args) => crate::lint::run(&dir, args),
         Command::Push(args) => crate::remote::push::run(&dir, args),
         Command::Pull(args) => crate::remote::pull::run(&dir, args),
-        // DISPATCH: (one arm per line, e.g. `Command::Lint(args) => crate::lint::run(&dir, args),`)
     };
     ExitCode::from(code)
 }
