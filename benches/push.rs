@@ -123,4 +123,11 @@ fn main() {
         goakit_requests,
         naive_time.as_secs_f64() / goakit_time.as_secs_f64()
     );
+    // The targets: one list per kind plus one request per change,
+    // and at least 5x the naive push.
+    assert_eq!(goakit_requests, 3 + changed, "request count target missed");
+    assert!(
+        naive_time >= goakit_time * 5,
+        "speed target missed: {goakit_time:?} vs naive {naive_time:?}"
+    );
 }

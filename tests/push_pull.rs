@@ -130,7 +130,13 @@ fn push_creates_everything_then_is_idempotent() {
         ]
     );
     assert!(fake.writes().is_empty());
-    assert_eq!(v["plan"]["pages"]["unchanged"], 9);
+    assert_eq!(v["plan"]["pages"]["unchanged"].as_array().unwrap().len(), 9);
+    assert!(
+        v["plan"]["pages"]["unchanged"]
+            .as_array()
+            .unwrap()
+            .contains(&json!("orders"))
+    );
 }
 
 #[test]
@@ -326,8 +332,28 @@ fn replace_uses_one_request_per_kind() {
     let fake = Fake::start(TOKEN);
     let (_tmp, dir) = project(&fake);
     fake.insert("pages", json!({"name": "old_page", "html": "x"}));
+    fake.insert("shortcuts", json!({"name": "remote_shortcut", "html": "x"}));
+    // The plan says what the replace removes, and off a terminal it needs --yes.
+    let (v, _) = push_json(&dir, &["--replace", "--dry-run"]);
+    assert_eq!(v["plan"]["pages"]["replace"], true);
+    assert_eq!(v["plan"]["pages"]["replace_removes"], json!(["old_page"]));
+    assert_eq!(v["plan"]["shortcuts"]["delete"], json!([]));
+    let o = goakit(&dir, &["push", "--replace"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(all_output(&o).contains("old_page"), "{}", all_output(&o));
+    assert!(fake.writes().is_empty());
     let (v, o) = push_json(&dir, &["--replace", "--yes"]);
     assert_eq!(o.status.code(), Some(0), "{}", all_output(&o));
+    // Shortcuts have no replace-all: without --prune the remote one stays.
+    assert!(
+        fake.names("shortcuts")
+            .contains(&"remote_shortcut".to_string())
+    );
+    assert!(
+        !fake.writes().iter().any(|l| l.method == "DELETE"),
+        "{:?}",
+        fake.writes()
+    );
     let puts: Vec<_> = fake
         .writes()
         .into_iter()
@@ -420,4 +446,80 @@ fn lint_errors_refuse_push_and_http_is_refused_off_loopback() {
     let o = goakit(&dir, &["push", "--force"]);
     assert_eq!(o.status.code(), Some(2));
     assert!(all_output(&o).contains("plain http"));
+}
+
+#[test]
+fn dropped_answers_to_list_and_delete_are_retried() {
+    let fake = Fake::start(TOKEN);
+    let (_tmp, dir) = project(&fake);
+    assert!(goakit(&dir, &["push"]).status.success());
+    fake.insert("snippets", json!({"name": "gone_soon", "html": "x"}));
+    // The list answer breaks once: a GET is retried.
+    fake.fault("GET snippets", Fault::DropAfterApply);
+    // The delete happens but its answer is lost: the retry finds it gone,
+    // which is what was asked.
+    fake.fault("DELETE snippets", Fault::DropAfterApply);
+    fake.clear_log();
+    let (v, o) = push_json(&dir, &["--prune", "--yes"]);
+    assert_eq!(o.status.code(), Some(0), "{}", all_output(&o));
+    assert_eq!(v["applied"], 1);
+    assert_eq!(v["actions"][0]["action"], "delete");
+    assert_eq!(v["actions"][0]["result"], "applied");
+    assert!(!fake.names("snippets").contains(&"gone_soon".to_string()));
+    let count = |m: &str, p: &str| {
+        fake.log()
+            .iter()
+            .filter(|l| l.method == m && l.path.starts_with(p))
+            .count()
+    };
+    assert_eq!(count("GET", "/api/v1/snippets"), 2);
+    assert_eq!(count("DELETE", "/api/v1/snippets/"), 2);
+}
+
+#[test]
+fn pull_sees_local_locale_and_settings_the_remote_lacks() {
+    let fake = Fake::start(TOKEN);
+    let (_tmp, dir) = project(&fake);
+    assert!(goakit(&dir, &["push"]).status.success());
+    // Someone removed the locale and settings of "reports" on the server.
+    {
+        let mut inner = fake.inner.lock().unwrap();
+        let pages = inner.items.get_mut("pages").unwrap();
+        let reports = pages.iter_mut().find(|p| p["name"] == "reports").unwrap();
+        let o = reports.as_object_mut().unwrap();
+        o.insert("locale".into(), json!({}));
+        for f in ["menu_title", "api_path", "api_method"] {
+            o.remove(f);
+        }
+    }
+    // A local settings file with an extra key the wire does not carry, same
+    // fields otherwise: not a conflict.
+    let s_path = dir.join("settings/pages/orders.json");
+    let mut settings: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&s_path).unwrap()).unwrap();
+    settings["note"] = json!("local only");
+    std::fs::write(&s_path, serde_json::to_string(&settings).unwrap()).unwrap();
+    let o = goakit(&dir, &["pull"]);
+    let out = all_output(&o);
+    assert_eq!(o.status.code(), Some(1), "{out}");
+    assert!(out.contains("locales/pages/reports.json"), "{out}");
+    assert!(out.contains("settings/pages/reports.json"), "{out}");
+    assert!(!out.contains("settings/pages/orders.json"), "{out}");
+    assert!(dir.join("locales/pages/reports.json").exists());
+    let o = goakit(&dir, &["pull", "--force"]);
+    assert_eq!(o.status.code(), Some(0), "{}", all_output(&o));
+    assert_eq!(
+        std::fs::read_to_string(dir.join("locales/pages/reports.json")).unwrap(),
+        "{}\n"
+    );
+    assert!(
+        std::fs::read_to_string(&s_path)
+            .unwrap()
+            .contains("local only")
+    );
+    // pull then push: the project now says what the server holds.
+    fake.clear_log();
+    let (v, o) = push_json(&dir, &["--force"]);
+    assert_eq!(o.status.code(), Some(0), "{}", all_output(&o));
+    assert!(fake.writes().is_empty(), "{v}");
 }

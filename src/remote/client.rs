@@ -23,6 +23,16 @@ impl Token {
         Token(s.trim().to_string())
     }
 
+    /// `text` with the token and its encoded form blanked out, for
+    /// server messages that might echo the request.
+    fn redact(&self, text: &str) -> String {
+        if self.0.is_empty() {
+            return text.to_string();
+        }
+        let b64 = base64::engine::general_purpose::STANDARD.encode(self.0.as_bytes());
+        text.replace(&b64, "***").replace(&self.0, "***")
+    }
+
     fn header(&self) -> String {
         format!(
             "Basic {}",
@@ -84,6 +94,17 @@ impl ApiError {
             _ => None,
         }
     }
+}
+
+/// `Retry-After` is either seconds or an HTTP date (RFC 9110 10.2.3).
+pub fn parse_retry_after(v: &str) -> Option<Duration> {
+    let v = v.trim();
+    if let Ok(secs) = v.parse::<u64>() {
+        return Some(Duration::from_secs(secs));
+    }
+    let when = chrono::DateTime::parse_from_rfc2822(v).ok()?;
+    let wait = when.with_timezone(&chrono::Utc) - chrono::Utc::now();
+    Some(wait.to_std().unwrap_or(Duration::ZERO))
 }
 
 /// The server's message from an error body: `message`/`error`/`errors`
@@ -191,6 +212,8 @@ impl Client {
     ) -> Result<Value, ApiError> {
         let url = format!("{}{}", self.base, path);
         let mut attempt = 0;
+        // Did an earlier attempt reach the server without an answer coming back?
+        let mut maybe_applied = false;
         loop {
             attempt += 1;
             let mut req = self
@@ -206,6 +229,7 @@ impl Client {
             let (retry, retry_after, err) = match outcome {
                 Err(e) => {
                     let safe = method != Method::POST || e.is_connect();
+                    maybe_applied |= !e.is_connect();
                     let msg = if e.is_timeout() {
                         "timed out".to_string()
                     } else if e.is_connect() {
@@ -221,12 +245,12 @@ impl Client {
                         .headers()
                         .get(reqwest::header::RETRY_AFTER)
                         .and_then(|v| v.to_str().ok())
-                        .and_then(|s| s.trim().parse::<u64>().ok())
-                        .map(Duration::from_secs);
+                        .and_then(parse_retry_after);
                     let text = match resp.text().await {
                         Ok(t) => t,
                         Err(e) => {
                             let safe = method != Method::POST;
+                            maybe_applied = true;
                             let err =
                                 ApiError::Network(format!("answer cut off: {}", e.without_url()));
                             if safe && attempt < MAX_ATTEMPTS {
@@ -246,13 +270,18 @@ impl Client {
                     if status == StatusCode::UNAUTHORIZED {
                         return Err(ApiError::Unauthorized);
                     }
+                    // The delete whose answer was lost did its work: the item is gone.
+                    if method == Method::DELETE && status == StatusCode::NOT_FOUND && maybe_applied
+                    {
+                        return Ok(Value::Null);
+                    }
                     let retry = matches!(status.as_u16(), 429 | 500 | 502 | 503 | 504);
                     (
                         retry,
                         retry_after,
                         ApiError::Status {
                             status: status.as_u16(),
-                            message: server_message(&text),
+                            message: self.token.redact(&server_message(&text)),
                         },
                     )
                 }
@@ -261,6 +290,61 @@ impl Client {
                 return Err(err);
             }
             tokio::time::sleep(self.wait_for(attempt, retry_after)).await;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn retry_after_seconds_and_http_date() {
+        assert_eq!(parse_retry_after(" 3 "), Some(Duration::from_secs(3)));
+        let later = chrono::Utc::now() + chrono::Duration::seconds(30);
+        let wait =
+            parse_retry_after(&later.format("%a, %d %b %Y %H:%M:%S GMT").to_string()).unwrap();
+        assert!(wait > Duration::from_secs(25) && wait <= Duration::from_secs(30));
+        // A date in the past means "now".
+        assert_eq!(
+            parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT"),
+            Some(Duration::ZERO)
+        );
+        assert_eq!(parse_retry_after("soon"), None);
+    }
+
+    #[test]
+    fn token_never_prints() {
+        let t = Token::new("a-secret\n");
+        assert_eq!(format!("{t:?}"), "Token(***)");
+        let b64 = base64::engine::general_purpose::STANDARD.encode("a-secret");
+        assert_eq!(
+            t.redact(&format!("bad header Basic {b64} for a-secret")),
+            "bad header Basic *** for ***"
+        );
+        let c = Client::new("http://127.0.0.1:9", t).unwrap();
+        assert!(!format!("{c:?}").contains("secret"));
+    }
+
+    #[test]
+    fn http_only_to_loopback() {
+        let t = || Token::new("x");
+        for ok in [
+            "https://goaddon.com",
+            "http://localhost:3000",
+            "http://127.0.0.2",
+            "http://[::1]:80",
+        ] {
+            assert!(Client::new(ok, t()).is_ok(), "{ok}");
+        }
+        for bad in [
+            "http://goaddon.com",
+            "http://localhost.evil.com",
+            "http://10.0.0.1",
+            "ftp://localhost",
+            "not a url",
+        ] {
+            assert!(Client::new(bad, t()).is_err(), "{bad}");
         }
     }
 }

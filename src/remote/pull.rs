@@ -3,9 +3,12 @@
 //! local file and refuses to overwrite local changes without `--force`.
 
 use super::wire;
+use super::wire::FilePart;
+use crate::project::Kind;
 use crate::project::valid_name;
 use clap::Args;
-use serde_json::Value;
+use serde_json::Map;
+use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 #[derive(Args, Debug, Clone)]
@@ -18,21 +21,25 @@ pub struct PullArgs {
     pub token_file: Option<PathBuf>,
 }
 
-/// Does the local file already say the same? JSON is compared as data, so
-/// formatting alone is never a conflict.
-fn same(path: &Path, new: &str) -> Option<bool> {
+/// Does the local file already say what the server holds? `None`: there
+/// is no local file. JSON is compared as data (formatting is never a
+/// conflict), settings only on the fields the wire carries, and a missing
+/// remote locale or settings equals an empty hash.
+fn same(kind: Kind, part: FilePart, path: &Path, remote: Option<&str>) -> Option<bool> {
     let old = std::fs::read_to_string(path).ok()?;
-    if old == new {
+    if remote == Some(old.as_str()) {
         return Some(true);
     }
-    if path.extension().is_some_and(|e| e == "json") {
-        let a: Result<Value, _> = serde_json::from_str(&old);
-        let b: Result<Value, _> = serde_json::from_str(new);
-        if let (Ok(a), Ok(b)) = (a, b) {
-            return Some(a == b);
-        }
+    if part == FilePart::Html {
+        return Some(false);
     }
-    Some(false)
+    let empty = Map::new();
+    let new = match remote {
+        Some(text) => wire::json_part(kind, part, text),
+        None => Some(empty),
+    };
+    let old = wire::json_part(kind, part, &old);
+    Some(old.is_some() && old == new)
 }
 
 pub fn run(dir: &Path, args: PullArgs) -> u8 {
@@ -58,30 +65,46 @@ pub fn run(dir: &Path, args: PullArgs) -> u8 {
     let mut skipped = Vec::new();
     let mut unchanged = 0;
     for (kind, items) in &remote {
+        let mut seen = BTreeSet::new();
         for item in items {
             let Some(name) = wire::remote_name(item) else {
+                skipped.push(format!("{} without a name: left alone", kind.label()));
                 continue;
             };
             // A name that is not valid could point outside the project.
             if !valid_name(*kind, name) {
-                skipped.push(format!("{} {name:?}", kind.label()));
+                skipped.push(format!("{} {name:?}: not a valid name", kind.label()));
                 continue;
             }
-            for (rel, text) in wire::files_for(*kind, item) {
+            // Push compares the first of duplicates; pull writes the same one.
+            if !seen.insert(name) {
+                skipped.push(format!(
+                    "{} {name:?}: a duplicate name, the first one is pulled",
+                    kind.label()
+                ));
+                continue;
+            }
+            for (part, rel, text) in wire::files_for(*kind, item) {
                 let path = project.root.join(&rel);
-                match same(&path, &text) {
+                match same(*kind, part, &path, text.as_deref()) {
                     Some(true) => unchanged += 1,
                     Some(false) => {
                         conflicts.push(rel.clone());
+                        // The server holds an empty hash: say so, never delete.
+                        let text = text.unwrap_or_else(|| "{}\n".into());
                         writes.push((path, rel, text));
                     }
-                    None => writes.push((path, rel, text)),
+                    None => {
+                        if let Some(text) = text {
+                            writes.push((path, rel, text));
+                        }
+                    }
                 }
             }
         }
     }
     for s in &skipped {
-        eprintln!("warning: skipped remote {s}: not a valid name");
+        eprintln!("warning: skipped remote {s}");
     }
     if !conflicts.is_empty() && !args.force {
         eprintln!(

@@ -74,23 +74,42 @@ pub struct Action {
     pub op: Op,
     pub id: Option<String>,
     pub body: Value,
+    /// For a replace-all: the remote items it removes.
+    pub removes: Vec<String>,
 }
 
 #[derive(Debug, Default)]
 pub struct Plan {
     pub actions: Vec<Action>,
     pub unchanged: BTreeMap<Kind, Vec<String>>,
+    /// Remote items goakit leaves alone, with the reason.
+    pub warnings: Vec<String>,
 }
 
-/// Diffs local items against the remote state by name and content.
-pub fn plan(project: &Project, remote: &[(Kind, Vec<Value>)], prune: bool) -> Plan {
+/// Diffs local items against the remote state by name and content; remote
+/// items missing locally are deleted only for the kinds in `prune`.
+pub fn plan(project: &Project, remote: &[(Kind, Vec<Value>)], prune: &[Kind]) -> Plan {
     let mut plan = Plan::default();
     for (kind, items) in remote {
         let kind = *kind;
         let mut by_name: BTreeMap<&str, &Value> = BTreeMap::new();
         for item in items {
-            if let Some(n) = wire::remote_name(item) {
-                by_name.entry(n).or_insert(item);
+            match wire::remote_name(item) {
+                Some(n) => {
+                    if by_name.contains_key(n) {
+                        plan.warnings.push(format!(
+                            "the remote addon has more than one {} named '{n}'; goakit compares the first one and leaves the others alone",
+                            kind.label()
+                        ));
+                    } else {
+                        by_name.insert(n, item);
+                    }
+                }
+                None => plan.warnings.push(format!(
+                    "a remote {} without a name (_id {}) is left alone",
+                    kind.label(),
+                    wire::remote_id(item).unwrap_or_else(|| "none".into())
+                )),
             }
         }
         let local: BTreeMap<String, Content> = project
@@ -106,6 +125,7 @@ pub fn plan(project: &Project, remote: &[(Kind, Vec<Value>)], prune: bool) -> Pl
                     op: Op::Create,
                     id: None,
                     body: wire::body(content),
+                    removes: Vec::new(),
                 }),
                 Some(item) if wire::remote_content(kind, item) != *content => {
                     plan.actions.push(Action {
@@ -114,12 +134,13 @@ pub fn plan(project: &Project, remote: &[(Kind, Vec<Value>)], prune: bool) -> Pl
                         op: Op::Update,
                         id: wire::remote_id(item),
                         body: wire::body(content),
+                        removes: Vec::new(),
                     })
                 }
                 Some(_) => plan.unchanged.entry(kind).or_default().push(name.clone()),
             }
         }
-        if prune {
+        if prune.contains(&kind) {
             for (name, item) in &by_name {
                 if !local.contains_key(*name) {
                     plan.actions.push(Action {
@@ -128,6 +149,7 @@ pub fn plan(project: &Project, remote: &[(Kind, Vec<Value>)], prune: bool) -> Pl
                         op: Op::Delete,
                         id: wire::remote_id(item),
                         body: Value::Null,
+                        removes: Vec::new(),
                     });
                 }
             }
@@ -142,6 +164,12 @@ fn to_replace(project: &Project, plan: &mut Plan) {
         if !plan.actions.iter().any(|a| a.kind == kind) {
             continue;
         }
+        let removes = plan
+            .actions
+            .iter()
+            .filter(|a| a.kind == kind && a.op == Op::Delete)
+            .map(|a| a.name.clone())
+            .collect();
         plan.actions.retain(|a| a.kind != kind);
         let all: Vec<Value> = wire::local_items(project, kind)
             .iter()
@@ -153,6 +181,7 @@ fn to_replace(project: &Project, plan: &mut Plan) {
             op: Op::Replace,
             id: None,
             body: Value::Array(all),
+            removes,
         });
     }
 }
@@ -250,7 +279,12 @@ pub fn backup(
 }
 
 fn names(actions: &[&Action]) -> String {
-    let mut n: Vec<&str> = actions.iter().map(|a| a.name.as_str()).collect();
+    list(actions.iter().map(|a| a.name.as_str()))
+}
+
+/// Up to eight names, sorted, then how many more.
+fn list<'a>(names: impl IntoIterator<Item = &'a str>) -> String {
+    let mut n: Vec<&str> = names.into_iter().collect();
     n.sort();
     if n.len() > 8 {
         format!("{}, … {} more", n[..8].join(", "), n.len() - 8)
@@ -276,7 +310,10 @@ fn plan_json(plan: &Plan) -> Value {
                 "update": of(Op::Update),
                 "delete": of(Op::Delete),
                 "replace": !of(Op::Replace).is_empty(),
-                "unchanged": plan.unchanged.get(&kind).map_or(0, Vec::len),
+                "replace_removes": plan.actions.iter()
+                    .filter(|a| a.kind == kind && a.op == Op::Replace)
+                    .flat_map(|a| &a.removes).collect::<Vec<_>>(),
+                "unchanged": plan.unchanged.get(&kind).map_or(&[][..], Vec::as_slice),
             }),
         );
     }
@@ -300,7 +337,7 @@ fn print_plan(out: &mut impl Write, target: &str, addon: &str, plan: &Plan, dry_
                 .filter(|a| a.kind == kind && a.op == op)
                 .collect()
         };
-        let unchanged = plan.unchanged.get(&kind).map_or(0, Vec::len);
+        let unchanged = plan.unchanged.get(&kind).map_or(&[][..], Vec::as_slice);
         let mut parts = Vec::new();
         for op in [Op::Create, Op::Update, Op::Delete] {
             let list = of(op);
@@ -308,11 +345,30 @@ fn print_plan(out: &mut impl Write, target: &str, addon: &str, plan: &Plan, dry_
                 parts.push(format!("{} {} ({})", list.len(), op.label(), names(&list)));
             }
         }
-        if !of(Op::Replace).is_empty() {
-            parts.push("replace all in one request".to_string());
+        for r in of(Op::Replace) {
+            parts.push(if r.removes.is_empty() {
+                "replace all in one request".to_string()
+            } else {
+                format!(
+                    "replace all in one request, removing {} ({})",
+                    r.removes.len(),
+                    list(r.removes.iter().map(String::as_str))
+                )
+            });
         }
-        parts.push(format!("{unchanged} unchanged"));
+        if unchanged.is_empty() {
+            parts.push("0 unchanged".into());
+        } else {
+            parts.push(format!(
+                "{} unchanged ({})",
+                unchanged.len(),
+                list(unchanged.iter().map(String::as_str))
+            ));
+        }
         let _ = writeln!(out, "  {}: {}", wire::collection(kind), parts.join(", "));
+    }
+    for w in &plan.warnings {
+        let _ = writeln!(out, "  warning: {w}");
     }
 }
 
@@ -377,7 +433,13 @@ async fn push(project: &Project, client: &Client, addon: &str, args: &PushArgs) 
             return 1;
         }
     };
-    let mut plan = plan(project, &remote, args.prune || args.replace);
+    // A replace-all removes what is not local, so it prunes its kinds;
+    // shortcuts (no replace-all) are pruned only with --prune.
+    let prune: Vec<Kind> = Kind::ALL
+        .into_iter()
+        .filter(|k| args.prune || (args.replace && wire::has_replace_all(*k)))
+        .collect();
+    let mut plan = plan(project, &remote, &prune);
     if args.replace {
         to_replace(project, &mut plan);
     }
@@ -400,7 +462,7 @@ async fn push(project: &Project, client: &Client, addon: &str, args: &PushArgs) 
             let _ = writeln!(
                 stdout,
                 "{}",
-                json!({"target": target, "addon": addon, "dry_run": args.dry_run, "plan": plan_json(&plan), "actions": [], "applied": 0, "failed": 0, "backup": null})
+                json!({"target": target, "addon": addon, "dry_run": args.dry_run, "plan": plan_json(&plan), "warnings": plan.warnings, "actions": [], "applied": 0, "failed": 0, "backup": null})
             );
         }
         return 0;
@@ -410,12 +472,18 @@ async fn push(project: &Project, client: &Client, addon: &str, args: &PushArgs) 
         .iter()
         .filter(|a| matches!(a.op, Op::Delete | Op::Replace))
         .collect();
+    let destructive = list(destructive.iter().flat_map(|a| {
+        if a.op == Op::Replace {
+            std::iter::once(a.name.as_str())
+                .chain(a.removes.iter().map(|r| r.as_str()))
+                .collect::<Vec<_>>()
+        } else {
+            vec![a.name.as_str()]
+        }
+    }));
     if !destructive.is_empty() && !args.yes {
         if std::io::stdin().is_terminal() && std::io::stderr().is_terminal() {
-            eprint!(
-                "This deletes or replaces remote items ({}). Continue? [y/N] ",
-                names(&destructive)
-            );
+            eprint!("This deletes or replaces remote items ({destructive}). Continue? [y/N] ");
             let _ = std::io::stderr().flush();
             let mut answer = String::new();
             let _ = std::io::stdin().read_line(&mut answer);
@@ -425,8 +493,7 @@ async fn push(project: &Project, client: &Client, addon: &str, args: &PushArgs) 
             }
         } else {
             eprintln!(
-                "push refused: it would delete or replace remote items ({}); pass --yes to confirm",
-                names(&destructive)
+                "push refused: it would delete or replace remote items ({destructive}); pass --yes to confirm"
             );
             return 1;
         }
@@ -539,7 +606,7 @@ async fn push(project: &Project, client: &Client, addon: &str, args: &PushArgs) 
         println!(
             "{}",
             json!({
-                "target": target, "addon": addon, "dry_run": false, "plan": plan_json(&plan),
+                "target": target, "addon": addon, "dry_run": false, "plan": plan_json(&plan), "warnings": plan.warnings,
                 "actions": actions, "applied": applied, "failed": failed.len(),
                 "backup": backup_path.map(|p| p.display().to_string()),
             })

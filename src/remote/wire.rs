@@ -113,30 +113,70 @@ pub fn body(content: &Content) -> Value {
     Value::Object(content.clone())
 }
 
-/// Files `pull` writes for a remote item: (relative path, bytes).
-pub fn files_for(kind: Kind, item: &Value) -> Vec<(String, String)> {
+/// One file of an item's layout, as `pull` sees it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FilePart {
+    /// The template: compared and written byte for byte.
+    Html,
+    /// The locale hash: compared as data.
+    Locale,
+    /// The settings fields: compared as data, only the wire's fields.
+    Settings,
+}
+
+/// The files of a remote item: (part, relative path, text). The locale and
+/// settings files come as `None` when the server holds nothing for them
+/// (an empty hash), so pull can tell a local file that says otherwise.
+pub fn files_for(kind: Kind, item: &Value) -> Vec<(FilePart, String, Option<String>)> {
     let Some(name) = remote_name(item) else {
         return Vec::new();
     };
     let c = remote_content(kind, item);
-    let mut files = vec![(
-        kind.template_path(name),
-        c.get(HTML)
-            .and_then(Value::as_str)
-            .unwrap_or("")
-            .to_string(),
-    )];
-    if let Some(locale) = c.get(LOCALE) {
-        files.push((kind.locale_path(name), pretty(locale)));
-    }
+    let html = c
+        .get(HTML)
+        .and_then(Value::as_str)
+        .unwrap_or("")
+        .to_string();
     let settings: Map<String, Value> = settings_fields(kind)
         .iter()
         .filter_map(|f| c.get(*f).map(|v| ((*f).to_string(), v.clone())))
         .collect();
-    if !settings.is_empty() {
-        files.push((kind.settings_path(name), pretty(&Value::Object(settings))));
+    let mut files = vec![
+        (FilePart::Html, kind.template_path(name), Some(html)),
+        (
+            FilePart::Locale,
+            kind.locale_path(name),
+            c.get(LOCALE).map(pretty),
+        ),
+    ];
+    if !settings_fields(kind).is_empty() {
+        files.push((
+            FilePart::Settings,
+            kind.settings_path(name),
+            (!settings.is_empty()).then(|| pretty(&Value::Object(settings))),
+        ));
     }
     files
+}
+
+/// What a locale or settings file says, as push would send it: `None` when
+/// it is not a JSON object (a local file pull must not silently replace).
+pub fn json_part(kind: Kind, part: FilePart, text: &str) -> Option<Content> {
+    let Ok(Value::Object(o)) = serde_json::from_str::<Value>(text) else {
+        return None;
+    };
+    Some(match part {
+        FilePart::Html => Content::new(),
+        FilePart::Locale => o,
+        FilePart::Settings => settings_fields(kind)
+            .iter()
+            .filter_map(|f| {
+                o.get(*f)
+                    .filter(|v| keep(v))
+                    .map(|v| ((*f).to_string(), v.clone()))
+            })
+            .collect(),
+    })
 }
 
 /// JSON as goakit writes it: two-space indent, trailing newline.

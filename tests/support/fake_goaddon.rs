@@ -208,7 +208,7 @@ fn broken() -> Response {
 }
 
 async fn list(State(s): S, Path(kind): Path<String>, headers: HeaderMap) -> Response {
-    if let Err(r) = gate(
+    let fault = match gate(
         &s,
         Method::GET,
         format!("/api/v1/{kind}"),
@@ -218,7 +218,11 @@ async fn list(State(s): S, Path(kind): Path<String>, headers: HeaderMap) -> Resp
     )
     .await
     {
-        return r;
+        Ok(f) => f,
+        Err(r) => return r,
+    };
+    if fault == Some(Fault::DropAfterApply) {
+        return broken();
     }
     let inner = s.lock().unwrap();
     match inner.items.get(&kind) {
@@ -349,7 +353,7 @@ async fn destroy(
     Path((kind, id)): Path<(String, String)>,
     headers: HeaderMap,
 ) -> Response {
-    if let Err(r) = gate(
+    let fault = match gate(
         &s,
         Method::DELETE,
         format!("/api/v1/{kind}/{id}"),
@@ -359,14 +363,18 @@ async fn destroy(
     )
     .await
     {
-        return r;
-    }
+        Ok(f) => f,
+        Err(r) => return r,
+    };
     let mut inner = s.lock().unwrap();
     let items = inner.items.get_mut(&kind).unwrap();
     let before = items.len();
     items.retain(|i| i["_id"] != id.as_str());
     if items.len() == before {
         return StatusCode::NOT_FOUND.into_response();
+    }
+    if fault == Some(Fault::DropAfterApply) {
+        return broken();
     }
     StatusCode::NO_CONTENT.into_response()
 }
