@@ -195,11 +195,98 @@ pub fn all() -> Vec<RubyFilter> {
         }),
         ("append", |i, a| Ok(str_value(to_s(i) + &to_s(arg(a, 0))))),
         ("prepend", |i, a| Ok(str_value(to_s(arg(a, 0)) + &to_s(i)))),
+        ("join", |i, a| {
+            // Ruby: InputIterator (flattened) then Array#join, `to_s` of each.
+            let glue = match a.get(0) {
+                Some(g) => to_s(g),
+                None => " ".to_string(),
+            };
+            let mut items = Vec::new();
+            match i.as_array() {
+                Some(arr) => flatten_into(arr, &mut items),
+                None if i.is_nil() => {}
+                None => items.push(i.to_value()),
+            }
+            let parts: Vec<String> = items.iter().map(|v| to_s(v)).collect();
+            Ok(str_value(parts.join(&glue)))
+        }),
+        ("truncatewords", truncatewords),
+        ("newline_to_br", |i, _| {
+            Ok(str_value(
+                to_s(i).replace("\r\n", "\n").replace('\n', "<br />\n"),
+            ))
+        }),
         (crate::engine::UNKNOWN_FILTER, |i, _| Ok(i.to_value())),
     ];
     list.iter()
         .map(|(name, f)| RubyFilter { name, f: *f })
         .collect()
+}
+
+/// The crate's array filters that Ruby runs through its `InputIterator`.
+pub const ARRAY_FILTERS: &[&str] = &[
+    "sort",
+    "sort_natural",
+    "where",
+    "uniq",
+    "reverse",
+    "map",
+    "compact",
+    "concat",
+];
+
+/// Wraps one of the crate's [`ARRAY_FILTERS`] so its input is what Ruby's
+/// `InputIterator` makes of it: nested arrays flattened, a hash as a
+/// one-item array, nil as an empty one, any other value as a one-item array.
+#[derive(Clone)]
+pub struct RubyInput(pub Box<dyn ParseFilter>);
+
+impl ParseFilter for RubyInput {
+    fn parse(&self, arguments: FilterArguments) -> Result<Box<dyn Filter>> {
+        Ok(Box::new(RubyInputFilter(self.0.parse(arguments)?)))
+    }
+
+    fn reflection(&self) -> &dyn FilterReflection {
+        self.0.reflection()
+    }
+}
+
+#[derive(Debug)]
+struct RubyInputFilter(Box<dyn Filter>);
+
+impl fmt::Display for RubyInputFilter {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+fn flatten_into(a: &dyn liquid_core::model::ArrayView, out: &mut Vec<Value>) {
+    for v in a.values() {
+        match v.as_array() {
+            Some(inner) => flatten_into(inner, out),
+            None => out.push(v.to_value()),
+        }
+    }
+}
+
+impl Filter for RubyInputFilter {
+    fn evaluate(&self, input: &dyn ValueView, runtime: &dyn Runtime) -> Result<Value> {
+        let converted = match input.as_array() {
+            // The common case, a flat array, is passed on without a copy.
+            Some(a) if !a.values().any(|v| v.as_array().is_some()) => None,
+            Some(a) => {
+                let mut out = Vec::with_capacity(a.size() as usize);
+                flatten_into(a, &mut out);
+                Some(Value::Array(out))
+            }
+            None if input.is_nil() => Some(Value::Array(Vec::new())),
+            None => Some(Value::Array(vec![input.to_value()])),
+        };
+        match &converted {
+            Some(v) => self.0.evaluate(v, runtime),
+            None => self.0.evaluate(input, runtime),
+        }
+    }
 }
 
 const NIL: Value = Value::Nil;
@@ -304,6 +391,45 @@ fn cgi_unescape(s: &str) -> String {
         i += 1;
     }
     String::from_utf8_lossy(&out).into_owned()
+}
+
+/// Ruby: the first `words` whitespace-separated words joined by one space
+/// plus the ellipsis, or the input unchanged when it has no more words.
+fn truncatewords(i: &dyn ValueView, a: &Args) -> Result<Value> {
+    if i.is_nil() {
+        return Ok(Value::Nil);
+    }
+    let input = to_s(i);
+    let words = match a.get(0) {
+        Some(w) => to_number(w).as_f64() as i64,
+        None => 15,
+    }
+    .max(1) as usize;
+    let is_space = |c: char| matches!(c, ' ' | '\t' | '\n' | '\x0b' | '\x0c' | '\r');
+    let mut taken = Vec::with_capacity(words.min(64));
+    let mut rest = input.as_str();
+    loop {
+        if taken.len() == words {
+            // Like Ruby's `split(" ", words + 1)`: even trailing whitespace
+            // after the last kept word counts as one more (empty) word.
+            if rest.is_empty() {
+                return Ok(str_value(input));
+            }
+            break;
+        }
+        rest = rest.trim_start_matches(is_space);
+        if rest.is_empty() {
+            return Ok(str_value(input));
+        }
+        let end = rest.find(is_space).unwrap_or(rest.len());
+        taken.push(&rest[..end]);
+        rest = &rest[end..];
+    }
+    let ellipsis = match a.get(1) {
+        Some(t) => to_s(t),
+        None => "...".to_string(),
+    };
+    Ok(str_value(taken.join(" ") + &ellipsis))
 }
 
 fn size(i: &dyn ValueView, _: &Args) -> Result<Value> {

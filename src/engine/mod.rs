@@ -176,7 +176,7 @@ impl Engine {
             ("unless", Box::new(stdlib::UnlessBlock)),
             ("ifchanged", Box::new(stdlib::IfChangedBlock)),
             ("capture", Box::new(stdlib::CaptureBlock)),
-            ("case", Box::new(stdlib::CaseBlock)),
+            ("case", Box::new(tags::CaseBlock)),
             ("for", Box::new(tags::ForBlock)),
             ("tablerow", Box::new(tags::TableRowBlock)),
         ];
@@ -193,10 +193,8 @@ impl Engine {
             Box::new(stdlib::Date),
             Box::new(stdlib::Downcase),
             Box::new(stdlib::EscapeOnce),
-            Box::new(stdlib::Join),
             Box::new(stdlib::Lstrip),
             Box::new(stdlib::Map),
-            Box::new(stdlib::NewlineToBr),
             Box::new(stdlib::Remove),
             Box::new(stdlib::RemoveFirst),
             Box::new(stdlib::Replace),
@@ -210,13 +208,16 @@ impl Engine {
             Box::new(stdlib::StripHtml),
             Box::new(stdlib::StripNewlines),
             Box::new(stdlib::Truncate),
-            Box::new(stdlib::TruncateWords),
             Box::new(stdlib::Uniq),
             Box::new(stdlib::Upcase),
             Box::new(stdlib::Where),
         ];
         for f in crate_filters {
             let name = f.reflection().name().to_string();
+            let f = match filters::ARRAY_FILTERS.contains(&name.as_str()) {
+                true => Box::new(filters::RubyInput(f)),
+                false => f,
+            };
             lang.filters.register(name, f);
         }
         for f in filters::all() {
@@ -394,7 +395,32 @@ fn clean_markup(
     // Edits go from the end so earlier offsets stay valid.
     let lexed = scan::lex(src, range.clone());
     let mut found = Vec::new();
+    let mut swallowed = None;
     for (i, (lex, at)) in lexed.iter().enumerate().rev() {
+        if swallowed == Some(i) {
+            continue;
+        }
+        // `1e20` or `2px` is one name to Ruby, a variable lookup: nil.
+        if let scan::Lex::Ident(name) = lex
+            && let Some(p) = i.checked_sub(1)
+            && let (scan::Lex::Number(n), n_at) = &lexed[p]
+            && n_at + n.len() == *at
+        {
+            let start = n_at - range.start;
+            out.replace_range(start..at - range.start + name.len(), "nil");
+            swallowed = Some(p);
+            continue;
+        }
+        if let scan::Lex::Number(n) = lex
+            && !n.contains('.')
+            && n.parse::<i64>().is_err()
+        {
+            // The crate panics on integer literals beyond i64; Ruby has
+            // bignums. As a string it at least prints the same digits.
+            let at_out = at - range.start;
+            out.replace_range(at_out..at_out + n.len(), &format!("\"{n}\""));
+            continue;
+        }
         let scan::Lex::Ident(name) = lex else {
             continue;
         };
@@ -664,6 +690,256 @@ pub fn render(t: &Template, input: &RenderInput) -> Result<Rendered, TemplateErr
                 source_line: source_line(&t.0.source, 1).to_string(),
                 chain: Vec::new(),
             }))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use liquid_core::model::Value;
+    use std::collections::HashMap;
+    use tags::MAX_INCLUDE_DEPTH;
+
+    /// Snippets by name, each with its own `l`.
+    struct Snips(HashMap<String, Snippet>);
+
+    impl SnippetResolver for Snips {
+        fn snippet(&self, name: &str) -> Option<Snippet> {
+            self.0.get(name).map(|s| Snippet {
+                template: s.template.clone(),
+                locale: s.locale.clone(),
+            })
+        }
+    }
+
+    fn locale(pairs: &[(&str, &str)]) -> Arc<Object> {
+        let mut o = Object::new();
+        for (k, v) in pairs {
+            o.insert((*k).to_string().into(), Value::scalar((*v).to_string()));
+        }
+        Arc::new(o)
+    }
+
+    /// (name, source, locale pairs).
+    type SnipSpec<'a> = (&'a str, &'a str, &'a [(&'a str, &'a str)]);
+
+    fn snips(engine: &Engine, list: &[SnipSpec]) -> Snips {
+        Snips(
+            list.iter()
+                .map(|(name, src, l)| {
+                    let file = format!("templates/snippets/{name}.html");
+                    let template = engine.compile(&file, src).expect("snippet compiles");
+                    let s = Snippet {
+                        template,
+                        locale: locale(l),
+                    };
+                    (name.to_string(), s)
+                })
+                .collect(),
+        )
+    }
+
+    fn run(
+        engine: &Engine,
+        src: &str,
+        l: &[(&str, &str)],
+        snippets: &Snips,
+        yield_html: Option<&str>,
+    ) -> Result<Rendered, TemplateError> {
+        let t = engine.compile("templates/pages/a.html", src)?;
+        render(
+            &t,
+            &RenderInput {
+                globals: &Object::new(),
+                locale: locale(l),
+                snippets,
+                yield_html,
+            },
+        )
+    }
+
+    #[test]
+    fn render_error_names_the_original_line_and_column() {
+        let engine = Engine::new();
+        let none = Snips(HashMap::new());
+        // Tabs, a `{% liquid %}` block and a comment before the failing
+        // output all change the rewritten text's layout, not the position.
+        let src = "<p>\n{%\tassign a\t= 1 %}{% # note %}\n{% liquid\n  assign b = 2\n  echo b\n%}\n  x {{ a | divided_by: 0 }}\n";
+        let e = run(&engine, src, &[], &none, None).unwrap_err();
+        assert_eq!(
+            (e.file.as_str(), e.line, e.column),
+            ("templates/pages/a.html", 7, 5)
+        );
+        assert_eq!(e.source_line, "  x {{ a | divided_by: 0 }}");
+        assert!(e.message.contains("divided"), "{}", e.message);
+        assert!(e.to_string().starts_with("templates/pages/a.html:7:5: "));
+    }
+
+    #[test]
+    fn syntax_error_names_the_original_line_and_column() {
+        let engine = Engine::new();
+        let e = engine
+            .compile(
+                "p.html",
+                "a\n\tb {% if x %}\n{% for %}{% endfor %}{% endif %}",
+            )
+            .unwrap_err();
+        assert_eq!((e.line, e.column), (3, 1), "{e}");
+        assert_eq!(e.source_line, "{% for %}{% endfor %}{% endif %}");
+        let e = engine
+            .compile("p.html", "ok\n  {% if x %}never closed")
+            .unwrap_err();
+        assert_eq!((e.line, e.column), (2, 3), "{e}");
+    }
+
+    #[test]
+    fn cycle_is_an_error_naming_the_chain() {
+        let engine = Engine::new();
+        let s = snips(
+            &engine,
+            &[
+                ("a", "{% include 'b' %}", &[]),
+                ("b", "x\n  {% include 'a' %}", &[]),
+            ],
+        );
+        let e = run(&engine, "\n{% include 'a' %}", &[], &s, None).unwrap_err();
+        assert!(
+            e.message.contains("include cycle: 'a' → 'b' → 'a'"),
+            "{}",
+            e.message
+        );
+        assert_eq!(
+            (e.file.as_str(), e.line, e.column),
+            ("templates/snippets/b.html", 2, 3)
+        );
+        assert_eq!(e.chain[0], "templates/pages/a.html:2:1");
+        assert!(e.chain.len() >= MAX_INCLUDE_DEPTH, "{:?}", e.chain);
+    }
+
+    #[test]
+    fn self_include_stops_without_overflowing_a_small_stack() {
+        // 512 KiB is a quarter of a test thread's default stack.
+        let handle = std::thread::Builder::new()
+            .stack_size(512 * 1024)
+            .spawn(|| {
+                let engine = Engine::new();
+                let s = snips(&engine, &[("me", "{% include 'me' %}", &[])]);
+                run(&engine, "{% include 'me' %}", &[], &s, None).unwrap_err()
+            })
+            .unwrap();
+        let e = handle.join().expect("no stack overflow");
+        assert_eq!(e.file, "templates/snippets/me.html");
+        assert!(e.message.contains("'me' → 'me'"), "{}", e.message);
+    }
+
+    #[test]
+    fn deep_nesting_without_a_cycle_is_limited() {
+        let engine = Engine::new();
+        let names: Vec<String> = (0..=MAX_INCLUDE_DEPTH + 1)
+            .map(|i| format!("n{i}"))
+            .collect();
+        let srcs: Vec<String> = (0..names.len())
+            .map(|i| match names.get(i + 1) {
+                Some(next) => format!("{{% include '{next}' %}}"),
+                None => "end".to_string(),
+            })
+            .collect();
+        let list: Vec<SnipSpec> = names
+            .iter()
+            .zip(&srcs)
+            .map(|(n, s)| (n.as_str(), s.as_str(), &[][..]))
+            .collect();
+        let s = snips(&engine, &list);
+        let e = run(&engine, "{% include 'n0' %}", &[], &s, None).unwrap_err();
+        assert!(e.message.contains("nest deeper than 32"), "{}", e.message);
+        // Exactly the limit is fine.
+        let ok = run(&engine, "{% include 'n2' %}", &[], &s, None).unwrap();
+        assert_eq!(ok.html, "end");
+    }
+
+    #[test]
+    fn missing_snippet_names_the_include() {
+        let engine = Engine::new();
+        let s = snips(&engine, &[("a", "\n {% include 'gone' %}", &[])]);
+        let e = run(&engine, "{% include 'a' %}", &[], &s, None).unwrap_err();
+        assert_eq!(
+            (e.file.as_str(), e.line, e.column),
+            ("templates/snippets/a.html", 2, 2)
+        );
+        assert!(
+            e.message.contains("'gone'") && e.message.contains("'a'"),
+            "{}",
+            e.message
+        );
+        assert_eq!(e.chain, vec!["templates/pages/a.html:1:1".to_string()]);
+    }
+
+    #[test]
+    fn each_template_sees_its_own_locale_and_include_shares_scope() {
+        let engine = Engine::new();
+        let s = snips(
+            &engine,
+            &[
+                (
+                    "s",
+                    "[{{ l.t }}|{{ v }}]{% assign w = 'set' %}",
+                    &[("t", "snippet")],
+                ),
+                ("r", "[{{ l.t }}|{{ v }}]{% assign z = 'no' %}", &[]),
+            ],
+        );
+        let src = "{% assign v = 'page-var' %}{{ l.t }}{% include 's' %}{{ l.t }} {{ w }}\
+                   {% render 'r' %}{{ z }}.";
+        let r = run(&engine, src, &[("t", "page")], &s, None).unwrap();
+        assert_eq!(r.html, "page[snippet|page-var]page set[|].");
+    }
+
+    #[test]
+    fn yield_unknown_tags_and_filters() {
+        let engine = Engine::new();
+        let none = Snips(HashMap::new());
+        let src = "<main>{% yield %}</main>{% frobnicate 1 %}\n{{ 'x' | sparkle }}";
+        let r = run(&engine, src, &[], &none, Some("<p>hi</p>")).unwrap();
+        assert_eq!(r.html, "<main><p>hi</p></main>\nx");
+        let found: Vec<_> = r
+            .warnings
+            .iter()
+            .map(|w| (w.rule, w.line, w.column))
+            .collect();
+        assert_eq!(
+            found,
+            vec![("unknown-tag", 1, 25), ("unknown-filter", 2, 10)]
+        );
+        let r = run(&engine, "{% yield %}", &[], &none, None).unwrap();
+        assert_eq!(r.html, "");
+    }
+
+    #[test]
+    fn bad_input_never_panics() {
+        let engine = Engine::new();
+        let none = Snips(HashMap::new());
+        for src in [
+            "{{",
+            "{%",
+            "{% if %}",
+            "{{ | }}",
+            "{% for x in %}{% endfor %}",
+            "{% include %}",
+            "{{ 'é\t' | nope: 1, 2 }}",
+            "{% liquid\n if\n%}",
+            "{% endif %}",
+            "}}{{ x.[ }}",
+            "{% raw %}",
+            "{% comment %}",
+            "{{ a | divided_by: 'x' }}",
+            "{% cycle %}",
+            "{{ 99999999999999999999 }}{% assign x = -99999999999999999999 | plus: 1 %}",
+            "{% for i in (1..99999999999999999999) %}{% endfor %}",
+            "{{ +99999999999999999999 }}",
+            "{% if 99999999999999999999 > 1 %}{% endif %}",
+        ] {
+            let _ = run(&engine, src, &[], &none, None);
         }
     }
 }

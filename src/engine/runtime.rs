@@ -45,6 +45,78 @@ pub fn shadows_literal(name: &str) -> bool {
         .any(|k| name.len() > k.len() && name.starts_with(k))
 }
 
+/// Ruby's nil as lookups give it: like the crate's `Value::Nil` except that
+/// it is not `empty` (Ruby: `nil == empty` is false; the crate says true).
+#[derive(Debug)]
+pub struct RubyNil;
+
+pub static RUBY_NIL: RubyNil = RubyNil;
+
+static CRATE_NIL: Value = Value::Nil;
+
+impl ValueView for RubyNil {
+    fn as_debug(&self) -> &dyn std::fmt::Debug {
+        self
+    }
+    fn render(&self) -> liquid_core::model::DisplayCow<'_> {
+        CRATE_NIL.render()
+    }
+    fn source(&self) -> liquid_core::model::DisplayCow<'_> {
+        CRATE_NIL.source()
+    }
+    fn type_name(&self) -> &'static str {
+        CRATE_NIL.type_name()
+    }
+    fn query_state(&self, state: liquid_core::model::State) -> bool {
+        use liquid_core::model::State;
+        match state {
+            State::Empty | State::Blank => false,
+            s => CRATE_NIL.query_state(s),
+        }
+    }
+    fn to_kstr(&self) -> KStringCow<'_> {
+        CRATE_NIL.to_kstr()
+    }
+    fn to_value(&self) -> Value {
+        Value::Nil
+    }
+    fn is_nil(&self) -> bool {
+        true
+    }
+}
+
+/// `try_find` with Ruby's `size` of a scalar: a string's length in
+/// characters (the crate counts bytes), 8 for an integer, nil otherwise.
+pub fn find<'o>(value: &'o dyn ValueView, path: &[ScalarCow<'_>]) -> Option<ValueCow<'o>> {
+    if let Some((last, parent)) = path.split_last()
+        && !parent.is_empty()
+        && last.to_kstr().as_str() == "size"
+        && let Some(p) = liquid_core::model::try_find(value, parent)
+        && let Some(s) = p.as_scalar()
+    {
+        return match s.type_name() {
+            "string" => Some(ValueCow::Owned(Value::scalar(
+                s.to_kstr().chars().count() as i64
+            ))),
+            "whole number" => Some(ValueCow::Owned(Value::scalar(8i64))),
+            _ => None,
+        };
+    }
+    match liquid_core::model::try_find(value, path)? {
+        // A nil in the data (JSON null) behaves as Ruby's nil too.
+        v if v.is_nil() => Some(ValueCow::Borrowed(&RUBY_NIL)),
+        v => Some(v),
+    }
+}
+
+/// A value copied out of a `RefCell`'d scope (nil stays Ruby's nil).
+fn detach(v: ValueCow<'_>) -> ValueCow<'static> {
+    match v {
+        v if v.is_nil() => ValueCow::Borrowed(&RUBY_NIL),
+        v => ValueCow::Owned(v.into_owned()),
+    }
+}
+
 fn first_key<'p>(path: &'p [ScalarCow<'_>]) -> Option<KStringCow<'p>> {
     path.first().map(|k| k.to_kstr())
 }
@@ -92,22 +164,20 @@ impl Runtime for RootScope<'_> {
         {
             let assigns = self.assigns.borrow();
             if assigns.contains_key(key.as_str()) {
-                return liquid_core::model::try_find(assigns.as_value(), path)
-                    .map(|v| ValueCow::Owned(v.into_owned()));
+                return find(assigns.as_value(), path).map(detach);
             }
         }
         {
             let counters = self.counters.borrow();
             if counters.contains_key(key.as_str()) {
-                return liquid_core::model::try_find(counters.as_value(), path)
-                    .map(|v| ValueCow::Owned(v.into_owned()));
+                return find(counters.as_value(), path).map(detach);
             }
         }
-        liquid_core::model::try_find(self.globals.as_value(), path)
+        find(self.globals.as_value(), path)
     }
 
     fn get(&self, path: &[ScalarCow<'_>]) -> Result<ValueCow<'_>> {
-        Ok(self.try_get(path).unwrap_or(ValueCow::Owned(Value::Nil)))
+        Ok(self.try_get(path).unwrap_or(ValueCow::Borrowed(&RUBY_NIL)))
     }
 
     fn set_global(&self, name: KString, val: Value) -> Option<Value> {
@@ -182,7 +252,7 @@ impl<O: ObjectView> Runtime for Scope<'_, O> {
         }
         let key = first_key(path)?;
         if self.vars.contains_key(key.as_str()) {
-            liquid_core::model::try_find(self.vars.as_value(), path)
+            find(self.vars.as_value(), path)
         } else if self.isolated {
             None
         } else {
@@ -191,7 +261,7 @@ impl<O: ObjectView> Runtime for Scope<'_, O> {
     }
 
     fn get(&self, path: &[ScalarCow<'_>]) -> Result<ValueCow<'_>> {
-        Ok(self.try_get(path).unwrap_or(ValueCow::Owned(Value::Nil)))
+        Ok(self.try_get(path).unwrap_or(ValueCow::Borrowed(&RUBY_NIL)))
     }
 
     fn set_global(&self, name: KString, val: Value) -> Option<Value> {
@@ -240,12 +310,11 @@ impl Runtime for IsolatedRoot<'_> {
             return self.try_get(&p);
         }
         let assigns = self.assigns.borrow();
-        liquid_core::model::try_find(assigns.as_value(), path)
-            .map(|v| ValueCow::Owned(v.into_owned()))
+        find(assigns.as_value(), path).map(detach)
     }
 
     fn get(&self, path: &[ScalarCow<'_>]) -> Result<ValueCow<'_>> {
-        Ok(self.try_get(path).unwrap_or(ValueCow::Owned(Value::Nil)))
+        Ok(self.try_get(path).unwrap_or(ValueCow::Borrowed(&RUBY_NIL)))
     }
 
     fn set_global(&self, name: KString, val: Value) -> Option<Value> {

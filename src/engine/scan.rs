@@ -415,7 +415,25 @@ impl<'a> Scanner<'a> {
             "raw" => return self.raw_block(d, markup),
             "comment" => return self.comment_block(d),
             "liquid" => {
+                let first = self.tokens.len();
                 self.liquid_lines(markup);
+                // The tag's `{%-`/`-%}` trim the text around the whole tag.
+                if self.tokens.len() == first {
+                    self.tokens.push(Token {
+                        kind: TokenKind::Comment,
+                        span: d.span.clone(),
+                        markup: inner,
+                        pos,
+                        trim_left: d.trim_left,
+                        trim_right: d.trim_right,
+                        in_liquid: false,
+                    });
+                } else {
+                    self.tokens[first].trim_left = d.trim_left;
+                    if let Some(last) = self.tokens.last_mut() {
+                        last.trim_right = d.trim_right;
+                    }
+                }
                 return d.span.end;
             }
             _ => {}

@@ -572,10 +572,14 @@ type Attributes = Vec<(String, Option<Expression>)>;
 fn attributes(arguments: &mut TagTokenIter<'_>) -> Result<(Attributes, bool)> {
     let mut attrs = Vec::new();
     let mut reversed = false;
+    let mut first = true;
     while let Some(token) = arguments.next() {
         let word = token.as_str().to_string();
+        let was_first = std::mem::replace(&mut first, false);
         match word.as_str() {
-            "reversed" => reversed = true,
+            // Ruby's lax `for` syntax sees `reversed` only right after the
+            // collection; anywhere else it is ignored.
+            "reversed" => reversed |= was_first,
             "," => {}
             _ => {
                 let mut value = None;
@@ -821,5 +825,124 @@ impl Renderable for TableRow {
         }
         out.push_str("</tr>\n");
         writer.write_all(out.as_bytes()).replace("Failed to render")
+    }
+}
+
+/// `case`/`when` as Ruby runs it: every matching `when` value renders its
+/// body (`when 'a', 'a'` twice, two matching `when`s both), `else` only
+/// when nothing matched.
+#[derive(Clone, Copy)]
+pub struct CaseBlock;
+
+impl BlockReflection for CaseBlock {
+    fn start_tag(&self) -> &str {
+        "case"
+    }
+    fn end_tag(&self) -> &str {
+        "endcase"
+    }
+    fn description(&self) -> &str {
+        ""
+    }
+}
+
+#[derive(Debug)]
+struct Case {
+    target: Expression,
+    whens: Vec<(Vec<Expression>, Template)>,
+    else_body: Option<Template>,
+}
+
+fn when_values(arguments: &mut TagTokenIter<'_>) -> Result<Vec<Expression>> {
+    let mut values = vec![
+        arguments
+            .expect_next("Value expected")?
+            .expect_value()
+            .into_result()?,
+    ];
+    while let Some(token) = arguments.next() {
+        if let TryMatchToken::Fails(token) = token.expect_str("or") {
+            token
+                .expect_str(",")
+                .into_result_custom_msg("\"or\" or \",\" expected.")?;
+        }
+        values.push(
+            arguments
+                .expect_next("Value expected")?
+                .expect_value()
+                .into_result()?,
+        );
+    }
+    Ok(values)
+}
+
+impl ParseBlock for CaseBlock {
+    fn parse(
+        &self,
+        mut arguments: TagTokenIter,
+        mut tokens: TagBlock,
+        options: &Language,
+    ) -> Result<Box<dyn Renderable>> {
+        let target = arguments
+            .expect_next("Value expected.")?
+            .expect_value()
+            .into_result()?;
+        arguments.expect_nothing()?;
+        let mut whens = Vec::new();
+        let mut current: Option<Vec<Expression>> = None;
+        let mut body = Vec::new();
+        let mut else_body = None;
+        while let Some(element) = tokens.next()? {
+            match element {
+                BlockElement::Tag(mut tag) if tag.name() == "when" => {
+                    if let Some(values) = current.take() {
+                        whens.push((values, Template::new(std::mem::take(&mut body))));
+                    }
+                    // Text before the first `when` is never rendered.
+                    body.clear();
+                    current = Some(when_values(tag.tokens())?);
+                }
+                BlockElement::Tag(mut tag) if tag.name() == "else" => {
+                    tag.tokens().expect_nothing()?;
+                    else_body = Some(Template::new(tokens.parse_all(options)?));
+                    break;
+                }
+                BlockElement::Tag(tag) => body.push(tag.parse(&mut tokens, options)?),
+                element => body.push(element.parse(&mut tokens, options)?),
+            }
+        }
+        if let Some(values) = current {
+            whens.push((values, Template::new(body)));
+        }
+        tokens.assert_empty();
+        Ok(Box::new(Case {
+            target,
+            whens,
+            else_body,
+        }))
+    }
+
+    fn reflection(&self) -> &dyn BlockReflection {
+        self
+    }
+}
+
+impl Renderable for Case {
+    fn render_to(&self, writer: &mut dyn Write, runtime: &dyn Runtime) -> Result<()> {
+        let target = self.target.evaluate(runtime)?.to_value();
+        let mut matched = false;
+        for (values, body) in &self.whens {
+            for v in values {
+                let v = v.evaluate(runtime)?;
+                if v == liquid_core::model::ValueViewCmp::new(&target) {
+                    matched = true;
+                    body.render_to(writer, runtime)?;
+                }
+            }
+        }
+        if !matched && let Some(e) = &self.else_body {
+            e.render_to(writer, runtime)?;
+        }
+        Ok(())
     }
 }
