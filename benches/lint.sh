@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Lint speed, in one run: the whole `goakit lint` of the vendor-style addon
-# (fixtures/vendor-addon, 160 templates) against the time Ruby Liquid 5.4
+# (fixtures/vendor-addon, 150+ templates) against the time Ruby Liquid 5.4
 # takes only to parse the same templates (timed inside Ruby, so Ruby's own
 # start-up is not counted; goakit's whole process is).
 #   bash benches/lint.sh [runs]

@@ -66,9 +66,9 @@ fn every_planted_defect_at_its_exact_spot() {
         ("invalid-api-path", "settings/pages/orders.json", 3, 15),
         ("invalid-api-method", "settings/pages/orders.json", 4, 17),
         ("invalid-settings", "settings/pages/orders.json", 5, 3),
-        ("unsafe-markdown", "settings/shortcuts/stats.json", 1, 44),
-        ("unsafe-markdown", "settings/shortcuts/stats.json", 1, 70),
-        ("unsafe-markdown", "settings/shortcuts/stats.json", 1, 98),
+        ("unsafe-markdown", "settings/shortcuts/stats.json", 1, 45),
+        ("unsafe-markdown", "settings/shortcuts/stats.json", 1, 71),
+        ("unsafe-markdown", "settings/shortcuts/stats.json", 1, 99),
         (
             "insecure-asset-url",
             "settings/shortcuts/stats.json",
@@ -260,4 +260,150 @@ fn watch_prints_only_what_changed() {
     assert_eq!(change["errors"], 0);
     child.kill().unwrap();
     let _ = child.wait();
+}
+
+/// Writes `rel` under `dir`, creating folders.
+fn put(dir: &Path, rel: &str, text: &str) {
+    let path = dir.join(rel);
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(path, text).unwrap();
+}
+
+#[test]
+fn project_wide_rules_and_rebound_l() {
+    let base = tempfile::tempdir().unwrap();
+    let dir = base.path().join("p");
+    let o = Command::new(env!("CARGO_BIN_EXE_goakit"))
+        .arg("init")
+        .arg(&dir)
+        .output()
+        .unwrap();
+    assert!(o.status.success());
+    // A page in a folder is the sub page of the same name; a snippet whose
+    // name differs only by case is the same snippet to Goaddon.
+    put(&dir, "templates/pages/frontpage/details.html", "<p>x</p>\n");
+    put(
+        &dir,
+        "templates/snippets/Shared/greeting.html",
+        "<p>x</p>\n",
+    );
+    // Never included, and reads `l` without a locale file.
+    put(
+        &dir,
+        "templates/snippets/lonely.html",
+        "<b>{{ l.title }}</b>\n",
+    );
+    // `l` rebound by a loop or an assign is not the locale.
+    let page = dir.join("templates/pages/frontpage.html");
+    let mut text = std::fs::read_to_string(&page).unwrap();
+    text.push_str("{% for l in api.items %}{{ l.name }}{% endfor %}\n");
+    text.push_str("{% liquid\n  for l in api.items\n    echo l.count\n  endfor\n%}\n");
+    text.push_str("{% assign l = api %}{{ l.anything }}\n");
+    std::fs::write(&page, text).unwrap();
+    // A broken settings file is one finding, not also a missing menu title.
+    put(&dir, "templates/pages/help.html", "<p>help</p>\n");
+    put(&dir, "settings/pages/help.json", "{\"menu_title\": [1\n");
+    // One pass: an unclosed block does not hide the other broken tags, nor
+    // the findings of other rules.
+    put(
+        &dir,
+        "templates/snippets/broken.html",
+        "{% if a %}\n{% assign = 3 %}\n{{ 'a' | }}\n{% include 'nowhere' %}\n",
+    );
+    // A locale file without its template is still searched for tokens.
+    put(
+        &dir,
+        "locales/pages/gone.json",
+        "{\"en\": {\"k\": \"p-12345678-1234-1234-1234-123456789abc\"}}\n",
+    );
+    let (_, found) = json_findings(&dir);
+    let expected: &[(&str, &str, u64, u64)] = &[
+        ("token-in-project", "locales/pages/gone.json", 1, 15),
+        ("invalid-settings", "settings/pages/help.json", 2, 1),
+        (
+            "duplicate-name",
+            "templates/pages/frontpage/details.html",
+            1,
+            1,
+        ),
+        (
+            "invalid-name",
+            "templates/pages/frontpage/details.html",
+            1,
+            1,
+        ),
+        (
+            "duplicate-name",
+            "templates/snippets/Shared/greeting.html",
+            1,
+            1,
+        ),
+        (
+            "invalid-name",
+            "templates/snippets/Shared/greeting.html",
+            1,
+            1,
+        ),
+        (
+            "unused-snippet",
+            "templates/snippets/Shared/greeting.html",
+            1,
+            1,
+        ),
+        ("liquid-syntax", "templates/snippets/broken.html", 1, 1),
+        ("liquid-syntax", "templates/snippets/broken.html", 2, 1),
+        ("liquid-syntax", "templates/snippets/broken.html", 3, 1),
+        ("unknown-snippet", "templates/snippets/broken.html", 4, 12),
+        ("unused-snippet", "templates/snippets/broken.html", 1, 1),
+        ("missing-locale-key", "templates/snippets/lonely.html", 1, 7),
+        ("unused-snippet", "templates/snippets/lonely.html", 1, 1),
+    ];
+    let expected: Vec<(String, String, u64, u64)> = expected
+        .iter()
+        .map(|e| (e.0.to_string(), e.1.to_string(), e.2, e.3))
+        .collect();
+    let mut found = found;
+    found.sort();
+    let mut want = expected.clone();
+    want.sort();
+    assert_eq!(found, want);
+    let human = String::from_utf8(lint(&dir, &[]).stdout).unwrap();
+    assert!(
+        human.contains("l.title is missing: locales/snippets/lonely.json does not exist"),
+        "{human}"
+    );
+    assert!(
+        human.contains(
+            "a sub page is named <parent>__<child>: templates/pages/frontpage__details.html"
+        ),
+        "{human}"
+    );
+}
+
+/// Colours on a terminal (a pseudo-terminal from util-linux `script`),
+/// none with NO_COLOR, none into a pipe (checked above).
+#[test]
+fn colour_only_on_a_terminal_without_no_color() {
+    let dir = fixture("lint/defects");
+    let run = |no_color: Option<&str>| {
+        let cmd = format!(
+            "'{}' lint --dir '{}'",
+            env!("CARGO_BIN_EXE_goakit"),
+            dir.display()
+        );
+        let mut c = Command::new("script");
+        c.args(["-qec", &cmd, "/dev/null"]).env_remove("NO_COLOR");
+        if let Some(v) = no_color {
+            c.env("NO_COLOR", v);
+        }
+        let o = c.output().expect("util-linux script");
+        assert_eq!(o.status.code(), Some(1), "{o:?}");
+        String::from_utf8_lossy(&o.stdout).into_owned()
+    };
+    let tty = run(None);
+    assert!(tty.contains("\x1b[31;1merror\x1b[0m"), "{tty}");
+    assert!(tty.contains("unknown-snippet"));
+    let plain = run(Some("1"));
+    assert!(!plain.contains("\x1b["), "{plain}");
+    assert!(plain.contains("unknown-snippet"));
 }

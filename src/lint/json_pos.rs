@@ -115,6 +115,85 @@ pub fn value_offset(text: &str, path: &[&str]) -> Option<usize> {
         .map(|k| k.value)
 }
 
+/// The strings directly inside the array that starts at `open` (its `[`),
+/// each with the offset of its opening quote.
+pub fn array_strings(text: &str, open: usize) -> Vec<(usize, String)> {
+    let b = text.as_bytes();
+    let mut out = Vec::new();
+    if b.get(open) != Some(&b'[') {
+        return out;
+    }
+    let mut depth = 0usize;
+    let mut i = open;
+    while i < b.len() {
+        match b[i] {
+            b'[' | b'{' => depth += 1,
+            b']' | b'}' => {
+                depth -= 1;
+                if depth == 0 {
+                    break;
+                }
+            }
+            b'"' => {
+                let start = i;
+                i += 1;
+                while i < b.len() && b[i] != b'"' {
+                    i += usize::from(b[i] == b'\\') + 1;
+                }
+                if depth == 1
+                    && let Some(raw) = text.get(start..=i.min(b.len() - 1))
+                    && let Ok(v) = serde_json::from_str::<String>(raw)
+                {
+                    out.push((start, v));
+                }
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    out
+}
+
+/// Maps a byte offset inside the decoded value of the JSON string that
+/// starts (opening quote) at `quote` back to its offset in `text`, so that
+/// a finding inside a string lands on the right column despite escapes.
+pub fn string_offset(text: &str, quote: usize, decoded: usize) -> usize {
+    let b = text.as_bytes();
+    let mut raw = quote + 1;
+    let mut out = 0;
+    while raw < b.len() && b[raw] != b'"' && out < decoded {
+        if b[raw] != b'\\' {
+            raw += 1;
+            out += 1;
+            continue;
+        }
+        match b.get(raw + 1) {
+            Some(b'u') => {
+                let hex = |at: usize| {
+                    text.get(at..at + 4)
+                        .and_then(|h| u32::from_str_radix(h, 16).ok())
+                };
+                let hi = hex(raw + 2).unwrap_or(0);
+                let pair = (0xD800..0xDC00).contains(&hi)
+                    && b.get(raw + 6) == Some(&b'\\')
+                    && b.get(raw + 7) == Some(&b'u');
+                if pair {
+                    raw += 12;
+                    out += 4;
+                } else {
+                    raw += 6;
+                    out += char::from_u32(hi).map_or(3, char::len_utf8);
+                }
+            }
+            _ => {
+                raw += 2;
+                out += 1;
+            }
+        }
+    }
+    raw.min(text.len())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -131,5 +210,25 @@ mod tests {
         assert_eq!(&t[off..off + 3], "\"d\"");
         let v = value_offset(t, &["en", "a"]).unwrap();
         assert_eq!(&t[v..v + 1], "1");
+    }
+
+    #[test]
+    fn strings_of_an_array() {
+        let t = r#"{"s": ["a", {"x": "no"}, "h\/b"], "t": "c"}"#;
+        let open = value_offset(t, &["s"]).unwrap();
+        let found = array_strings(t, open);
+        assert_eq!(found, [(7, "a".to_string()), (25, "h/b".to_string())]);
+        assert!(array_strings(t, 0).is_empty());
+        assert!(array_strings("[\"x", 0).is_empty());
+    }
+
+    #[test]
+    fn offsets_inside_strings_skip_escapes() {
+        let t = r#"{"d": "a\"b\n\u00e9\ud83d\ude00<x>"}"#;
+        let q = value_offset(t, &["d"]).unwrap();
+        let decoded: String = serde_json::from_str(&t[q..t.len() - 1]).unwrap();
+        let at = decoded.find("<x>").unwrap();
+        assert_eq!(&t[string_offset(t, q, at)..][..3], "<x>");
+        assert_eq!(string_offset(t, q, 0), q + 1);
     }
 }

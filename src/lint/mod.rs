@@ -3,6 +3,7 @@
 
 pub mod json_pos;
 pub mod output;
+pub mod syntax;
 pub mod watch;
 
 use crate::diagnostic::{Diagnostic, Severity, line_col};
@@ -94,6 +95,7 @@ pub fn lint_project(project: &Project) -> Vec<Diagnostic> {
                 let engine = &engine;
                 scope.spawn(move || {
                     let mut found = Vec::new();
+                    let mut checker = syntax::Checker::new(engine);
                     let done: Vec<Scanned> = part
                         .iter()
                         .map(|t| {
@@ -101,7 +103,7 @@ pub fn lint_project(project: &Project) -> Vec<Diagnostic> {
                                 t,
                                 scan: scan::scan(&t.source.text),
                             };
-                            template_rules(project, engine, &s, &mut found);
+                            template_rules(&mut checker, &s, &mut found);
                             s
                         })
                         .collect();
@@ -117,11 +119,16 @@ pub fn lint_project(project: &Project) -> Vec<Diagnostic> {
         }
     });
 
-    required_pages(project, &mut d);
+    required_pages(project, &scanned, &mut d);
     names(project, &mut d);
     includes(project, &scanned, &mut d);
+    let by_template: std::collections::HashMap<*const Template, &Scanned> = scanned
+        .iter()
+        .map(|s| (std::ptr::from_ref(s.t), s))
+        .collect();
     for t in project.all_templates() {
-        locale_rules(t, scanned.iter().find(|s| std::ptr::eq(s.t, t)), &mut d);
+        let s = by_template.get(&std::ptr::from_ref(t)).copied();
+        locale_rules(t, s, &mut d);
         settings_rules(project, t, &mut d);
     }
     config_rules(project, &mut d);
@@ -132,7 +139,7 @@ pub fn lint_project(project: &Project) -> Vec<Diagnostic> {
     d
 }
 
-fn required_pages(project: &Project, d: &mut Vec<Diagnostic>) {
+fn required_pages(project: &Project, scanned: &[Scanned], d: &mut Vec<Diagnostic>) {
     for (name, why) in [
         (
             ROOT_PAGE,
@@ -149,28 +156,49 @@ fn required_pages(project: &Project, d: &mut Vec<Diagnostic>) {
             ));
         }
     }
-    if let Some(root) = project.page(ROOT_PAGE) {
-        let s = scan::scan(&root.source.text);
-        if !s.tags().any(|t| t.tag_name() == Some("yield")) {
-            d.push(Diagnostic::error(
-                "root-without-yield",
-                &root.source.path,
-                (1, 1),
-                "root has no {% yield %}: no page would be shown",
-            ));
-        }
+    let root = scanned
+        .iter()
+        .find(|s| s.t.kind == Kind::Page && s.t.name == ROOT_PAGE);
+    if let Some(Scanned { t: root, scan }) = root
+        && !scan.tags().any(|t| t.tag_name() == Some("yield"))
+    {
+        d.push(Diagnostic::error(
+            "root-without-yield",
+            &root.source.path,
+            (1, 1),
+            "root has no {% yield %}: no page would be shown",
+        ));
+    }
+}
+
+/// The name Goaddon would see: names are compared case-insensitively, and
+/// a page in a folder (`orders/show`) is the sub page `orders__show`.
+fn folded_name(kind: Kind, name: &str) -> String {
+    let lower = name.to_ascii_lowercase();
+    if kind == Kind::Page {
+        lower.replace('/', crate::project::SUB_PAGE_SEPARATOR)
+    } else {
+        lower
     }
 }
 
 fn names(project: &Project, d: &mut Vec<Diagnostic>) {
     for kind in Kind::ALL {
+        // Valid names first, so a clash is reported on the odd file out.
+        let mut list: Vec<(&String, &Template)> = project.templates(kind).iter().collect();
+        list.sort_by_key(|(name, _)| !valid_name(kind, name));
         let mut seen: BTreeMap<String, &str> = BTreeMap::new();
-        for (name, t) in project.templates(kind) {
+        for (name, t) in list {
             if !valid_name(kind, name) {
                 let rule = if kind == Kind::Snippet {
-                    "segments of [a-z0-9_] joined by '/'"
+                    "segments of [a-z0-9_] joined by '/'".to_string()
+                } else if kind == Kind::Page && name.contains('/') {
+                    format!(
+                        "[a-z0-9_]+; a sub page is named <parent>__<child>: {}",
+                        Kind::Page.template_path(&folded_name(kind, name))
+                    )
                 } else {
-                    "[a-z0-9_]+"
+                    "[a-z0-9_]+".to_string()
                 };
                 d.push(Diagnostic::error(
                     "invalid-name",
@@ -179,14 +207,18 @@ fn names(project: &Project, d: &mut Vec<Diagnostic>) {
                     format!("'{name}' is not a valid {} name ({rule})", kind.label()),
                 ));
             }
-            // Goaddon compares names case-insensitively when navigating.
-            let folded = name.to_ascii_lowercase();
+            let folded = folded_name(kind, name);
             if let Some(other) = seen.get(&folded) {
                 d.push(Diagnostic::error(
                     "duplicate-name",
                     &t.source.path,
                     (1, 1),
-                    format!("{} '{name}' has the same name as '{other}'", kind.label()),
+                    format!(
+                        "{} '{name}' has the same name as '{other}' ({}): Goaddon would see one {} twice",
+                        kind.label(),
+                        kind.template_path(other),
+                        kind.label()
+                    ),
                 ));
             } else {
                 seen.insert(folded, name);
@@ -195,7 +227,7 @@ fn names(project: &Project, d: &mut Vec<Diagnostic>) {
     }
 }
 
-fn template_rules(project: &Project, engine: &Engine, s: &Scanned, d: &mut Vec<Diagnostic>) {
+fn template_rules(checker: &mut syntax::Checker, s: &Scanned, d: &mut Vec<Diagnostic>) {
     let t = s.t;
     let text = &t.source.text;
     let file = &t.source.path;
@@ -207,17 +239,13 @@ fn template_rules(project: &Project, engine: &Engine, s: &Scanned, d: &mut Vec<D
             p.message.clone(),
         ));
     }
-    // What the scanner accepts, the crate's parser may still refuse.
-    if s.scan.problems.is_empty()
-        && let Err(e) = engine.check(file, text, &s.scan)
-    {
+    // What the scanner accepts, the engine's parser may still refuse.
+    for e in checker.check(text, &s.scan) {
         d.push(Diagnostic::error(
             "liquid-syntax",
             file,
-            (e.line, e.column),
-            e.message
-                .trim_start_matches("Liquid syntax error: ")
-                .to_string(),
+            s.scan.index.line_col(text, e.offset),
+            e.message,
         ));
     }
     for tok in s.scan.tags() {
@@ -276,7 +304,6 @@ fn template_rules(project: &Project, engine: &Engine, s: &Scanned, d: &mut Vec<D
             }
         }
     }
-    let _ = project;
 }
 
 fn includes(project: &Project, scanned: &[Scanned], d: &mut Vec<Diagnostic>) {
@@ -396,16 +423,55 @@ fn includes(project: &Project, scanned: &[Scanned], d: &mut Vec<Diagnostic>) {
     }
 }
 
-/// `l.*` paths a template reads, with positions; None if it reads `l`
-/// in a way lint cannot follow (`l[x]`, `{{ l }}`).
 type LineCol = (usize, usize);
 
+/// Byte ranges of a template where `l` is not the locale: inside
+/// `{% for l in ... %}` / `tablerow` bodies, and after `assign l` or
+/// `capture l` (to the end of the template).
+fn l_rebound(s: &Scanned) -> Vec<std::ops::Range<usize>> {
+    let text = &s.t.source.text;
+    let mut out = Vec::new();
+    // Open for/tablerow blocks: where the body starts, and whether it binds `l`.
+    let mut loops: Vec<(usize, bool)> = Vec::new();
+    for tok in s.scan.tags() {
+        let name = tok.tag_name().unwrap_or("");
+        let binds_l = || {
+            scan::lex(text, tok.markup.clone())
+                .first()
+                .is_some_and(|(lex, _)| *lex == scan::Lex::Ident("l".into()))
+        };
+        match name {
+            "for" | "tablerow" => loops.push((tok.span.end, binds_l())),
+            "endfor" | "endtablerow" => {
+                if let Some((start, true)) = loops.pop() {
+                    out.push(start..tok.span.start);
+                }
+            }
+            "assign" | "capture" if binds_l() => out.push(tok.span.end..text.len()),
+            _ => {}
+        }
+    }
+    // A loop left open (a syntax error reported elsewhere) runs to the end.
+    out.extend(
+        loops
+            .into_iter()
+            .filter(|(_, binds)| *binds)
+            .map(|(start, _)| start..text.len()),
+    );
+    out
+}
+
+/// `l.*` paths a template reads, with positions, and whether it also reads
+/// `l` in a way lint cannot follow (`l[x]`, `{{ l }}`, `include ... with l`).
 fn locale_paths(s: &Scanned) -> (Vec<(Vec<String>, LineCol)>, bool) {
     let text = &s.t.source.text;
+    let rebound = l_rebound(s);
     let mut paths = Vec::new();
     let mut opaque = false;
     for v in s.scan.variables(text) {
-        if v.path.first().map(String::as_str) != Some("l") {
+        if v.path.first().map(String::as_str) != Some("l")
+            || rebound.iter().any(|r| r.contains(&v.pos.offset))
+        {
             continue;
         }
         if v.path.len() == 1 {
@@ -450,7 +516,9 @@ fn json_object<'f>(
     }
     let obj = f.object();
     if obj.is_none() {
-        d.push(Diagnostic::error(rule, &f.path, (1, 1), want));
+        // Point at the value that is not an object.
+        let start = f.text.len() - f.text.trim_start().len();
+        d.push(Diagnostic::error(rule, &f.path, at(&f.text, start), want));
     }
     obj
 }
@@ -545,7 +613,9 @@ fn locale_rules(t: &Template, s: Option<&Scanned>, d: &mut Vec<Diagnostic>) {
 fn settings_rules(project: &Project, t: &Template, d: &mut Vec<Diagnostic>) {
     let has_menu_title = |f: &JsonFile| f.object().is_some_and(|o| o.contains_key("menu_title"));
     if t.kind == Kind::Page && t.name != ROOT_PAGE {
-        if let Some(parent) = parent_page(&t.name)
+        // A page in a folder (invalid-name) is judged as the sub page it means.
+        let name = t.name.replace('/', crate::project::SUB_PAGE_SEPARATOR);
+        if let Some(parent) = parent_page(&name)
             && !project.pages.contains_key(parent)
         {
             d.push(Diagnostic::warning(
@@ -555,9 +625,11 @@ fn settings_rules(project: &Project, t: &Template, d: &mut Vec<Diagnostic>) {
                 format!("sub page '{}' has no parent page '{parent}'", t.name),
             ));
         }
-        let top_level = parent_page(&t.name).is_none();
+        let top_level = parent_page(&name).is_none();
         let titled = t.settings.as_ref().is_some_and(has_menu_title);
-        if top_level && !titled {
+        // A broken settings file is reported as invalid-settings alone.
+        let broken = t.settings.as_ref().is_some_and(|f| f.object().is_none());
+        if top_level && !titled && !broken {
             let (file, pos) = match &t.settings {
                 Some(f) => (f.path.clone(), (1, 1)),
                 None => (t.source.path.clone(), (1, 1)),
@@ -678,12 +750,12 @@ fn settings_rules(project: &Project, t: &Template, d: &mut Vec<Diagnostic>) {
     }
     if t.kind == Kind::Shortcut {
         for key in ["scripts", "stylesheets"] {
-            for url in obj.get(key).and_then(Value::as_array).into_iter().flatten() {
-                if let Some(u) = url.as_str()
-                    && insecure(u)
-                {
-                    let off = f.text.find(u).unwrap_or(0);
-                    d.push(insecure_diag(&f.path, at(&f.text, off), u));
+            let Some(open) = json_pos::value_offset(&f.text, &[key]) else {
+                continue;
+            };
+            for (quote, url) in json_pos::array_strings(&f.text, open) {
+                if insecure(&url) {
+                    d.push(insecure_diag(&f.path, at(&f.text, quote + 1), &url));
                 }
             }
         }
@@ -692,11 +764,25 @@ fn settings_rules(project: &Project, t: &Template, d: &mut Vec<Diagnostic>) {
 
 /// http:// to anything but this machine.
 fn insecure(url: &str) -> bool {
-    let Some(rest) = url.strip_prefix("http://") else {
+    let url = url.trim();
+    let is_http = url
+        .get(..7)
+        .is_some_and(|s| s.eq_ignore_ascii_case("http://"));
+    if !is_http {
         return false;
-    };
-    let host = rest.split(['/', ':', '?', '#']).next().unwrap_or("");
-    !(host == "localhost" || host.starts_with("127.") || rest.starts_with("[::1]"))
+    }
+    let rest = &url[7..];
+    if rest.starts_with("[::1]") {
+        return false;
+    }
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
+    let host = authority.rsplit('@').next().unwrap_or("");
+    let host = host.split(':').next().unwrap_or("");
+    let loopback = host.eq_ignore_ascii_case("localhost")
+        || host
+            .parse::<std::net::Ipv4Addr>()
+            .is_ok_and(|ip| ip.is_loopback());
+    !loopback
 }
 
 fn insecure_diag(file: &str, pos: (usize, usize), url: &str) -> Diagnostic {
@@ -727,7 +813,7 @@ fn config_rules(project: &Project, d: &mut Vec<Diagnostic>) {
 
 fn markdown_rules(project: &Project, d: &mut Vec<Diagnostic>) {
     if let Some(desc) = &project.description {
-        unsafe_markdown(&desc.path, &desc.text, 0, &desc.text, d);
+        unsafe_markdown(&desc.path, &desc.text, &|off| at(&desc.text, off), d);
     }
     for t in project.shortcuts.values() {
         let Some(f) = &t.settings else { continue };
@@ -738,17 +824,16 @@ fn markdown_rules(project: &Project, d: &mut Vec<Diagnostic>) {
         else {
             continue;
         };
-        let base = json_pos::value_offset(&f.text, &["description"]).unwrap_or(0);
-        unsafe_markdown(&f.path, md, base, &f.text, d);
+        // The Markdown is a JSON string: map its offsets back through escapes.
+        let quote = json_pos::value_offset(&f.text, &["description"]).unwrap_or(0);
+        let pos = |off| at(&f.text, json_pos::string_offset(&f.text, quote, off));
+        unsafe_markdown(&f.path, md, &pos, d);
     }
 }
 
 /// Reports raw HTML and links in Markdown that ammonia would strip.
-fn unsafe_markdown(file: &str, md: &str, base: usize, full: &str, d: &mut Vec<Diagnostic>) {
+fn unsafe_markdown(file: &str, md: &str, pos: &dyn Fn(usize) -> LineCol, d: &mut Vec<Diagnostic>) {
     use pulldown_cmark::{Event, Parser, Tag};
-    // Positions inside a JSON string are approximate (escapes); good enough
-    // to land on the right line.
-    let pos = |off: usize| at(full, (base + off).min(full.len()));
     for (ev, range) in Parser::new_ext(md, pulldown_cmark::Options::all()).into_offset_iter() {
         match ev {
             Event::Html(html) | Event::InlineHtml(html) => {
@@ -830,6 +915,7 @@ fn tokens(project: &Project, d: &mut Vec<Diagnostic>) {
         .preview_project
         .iter()
         .chain(project.preview_api.values())
+        .chain(&project.stray)
     {
         files.push((&f.path, &f.text));
     }
@@ -909,5 +995,11 @@ mod tests {
         assert!(!insecure("https://cdn.example.com/a.js"));
         assert!(!insecure("http://localhost:3000/a.js"));
         assert!(!insecure("http://127.0.0.1/a.js"));
+        assert!(!insecure("http://[::1]:8080/a.js"));
+        assert!(insecure("HTTP://cdn.example.com/a.js"));
+        assert!(insecure("http://127.0.0.1.evil.example/a.js"));
+        assert!(insecure("http://localhost.evil.example/a.js"));
+        assert!(insecure("http://localhost@evil.example/a.js"));
+        assert!(!insecure("//cdn.example.com/a.js"));
     }
 }

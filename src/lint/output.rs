@@ -30,6 +30,7 @@ pub fn file_text<'p>(project: &'p Project, path: &str) -> Option<&'p str> {
         .preview_project
         .iter()
         .chain(project.preview_api.values())
+        .chain(&project.stray)
         .find(|f| f.path == path)
         .map(|f| f.text.as_str())
 }
@@ -55,6 +56,16 @@ pub fn counts(diags: &[Diagnostic]) -> (usize, usize) {
         .filter(|d| d.severity == Severity::Error)
         .count();
     (errors, diags.len() - errors)
+}
+
+/// "1 error, 2 warnings".
+pub fn tally(errors: usize, warnings: usize) -> String {
+    let s = |n: usize| if n == 1 { "" } else { "s" };
+    format!(
+        "{errors} error{}, {warnings} warning{}",
+        s(errors),
+        s(warnings)
+    )
 }
 
 pub fn json(diags: &[Diagnostic]) -> serde_json::Value {
@@ -154,9 +165,8 @@ pub fn print(project: &Project, diags: &[Diagnostic], format: Format) {
             } else {
                 let _ = writeln!(
                     out,
-                    "lint: {errors} error{}, {warnings} warning{} in {files} templates",
-                    if errors == 1 { "" } else { "s" },
-                    if warnings == 1 { "" } else { "s" }
+                    "lint: {} in {files} templates",
+                    tally(errors, warnings)
                 );
             }
         }

@@ -114,7 +114,8 @@ fn print_changes(project: &Project, before: &[Diagnostic], after: &[Diagnostic],
             let (e, w) = output::counts(after);
             let _ = writeln!(
                 out,
-                "lint: {e} errors, {w} warnings ({} new, {} fixed)",
+                "lint: {} ({} new, {} fixed)",
+                output::tally(e, w),
                 added.len(),
                 fixed.len()
             );
