@@ -158,6 +158,14 @@ async fn routes() {
     assert_eq!(scope["l"]["headline"], "Orders");
     assert_eq!(scope["api"]["currency"], "EUR");
     assert_eq!(scope["project"]["name"], "Nordic Bikes");
+    let (code, scope) = get(&s, "/_goakit/scope/shortcuts/open_orders?x=1").await;
+    assert_eq!(code, 200);
+    let scope: serde_json::Value = serde_json::from_str(&scope).unwrap();
+    assert_eq!(scope["params"]["x"], "1");
+    assert_eq!(scope["project"]["name"], "Nordic Bikes");
+    assert!(scope["l"].as_object().is_some_and(|l| !l.is_empty()));
+    assert_eq!(get(&s, "/_goakit/scope/shortcuts/nope").await.0, 404);
+    assert_eq!(get(&s, "/_goakit/scope/nope").await.0, 404);
 }
 
 #[tokio::test]
@@ -410,4 +418,243 @@ async fn api_down_shows_overlay_with_hint() {
     // Offline, the same page renders from preview/api.
     let s2 = start(dir.path(), true, false).await;
     assert_eq!(get(&s2, "/pages/orders").await.0, 200);
+}
+
+#[tokio::test]
+async fn forms_and_links_to_other_pages() {
+    let dir = copy_fixture("example-addon");
+    let s = start(dir.path(), true, false).await;
+    // A page links to others by their preview URL (and relative names
+    // resolve against /pages/ the same way).
+    let (_, orders) = get(&s, "/pages/orders").await;
+    assert!(orders.contains("href=\"/pages/orders__show?id=o-1042\""));
+    // A POST form to another page: 303 to the page with the fields as
+    // params, so a reload of the result never re-posts.
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let r = client
+        .post(format!("http://{}/pages/orders__show?id=o-1042", s.addr))
+        .form(&[("note", "leave it & go"), ("_locale", "en")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    let to = r.headers()["location"].to_str().unwrap().to_string();
+    assert_eq!(
+        to,
+        "/pages/orders__show?_locale=en&id=o-1042&note=leave+it+%26+go"
+    );
+    let (code, shown) = get(&s, &to).await;
+    assert_eq!(code, 200);
+    assert!(shown.contains("Leave at the back door."));
+    // Followed by a browser-like client, the same POST lands on the page.
+    let r = reqwest::Client::new()
+        .post(format!("http://{}/pages/orders__edit", s.addr))
+        .form(&[("id", "o-1042")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    assert!(r.url().as_str().ends_with("/pages/orders__edit?id=o-1042"));
+    // Shortcuts take posts too; bad names do not redirect anywhere.
+    let r = client
+        .post(format!("http://{}/shortcuts/open_orders", s.addr))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    assert_eq!(r.headers()["location"], "/shortcuts/open_orders");
+    let r = client
+        .post(format!("http://{}/pages/..%2fx", s.addr))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 404);
+}
+
+#[tokio::test]
+async fn watcher_config_description_preview_data_settings() {
+    let dir = copy_fixture("example-addon");
+    let d = dir.path().to_path_buf();
+    let s = start(&d, true, false).await;
+    let mut ev = Events::open(&s).await;
+
+    write(
+        &d,
+        "description.md",
+        "# Renamed addon\n\n<script>x()</script>",
+    );
+    assert_eq!(ev.next(WAIT).await.as_deref(), Some("reload"));
+    let (_, desc) = get(&s, "/description").await;
+    assert!(desc.contains("<h1>Renamed addon</h1>"));
+    assert!(!desc.contains("x()"), "sanitised");
+
+    let api = std::fs::read_to_string(d.join("preview/api/orders.json")).unwrap();
+    write(
+        &d,
+        "preview/api/orders.json",
+        &api.replace("\"total\": 184", "\"total\": 999"),
+    );
+    assert_eq!(ev.next(WAIT).await.as_deref(), Some("reload"));
+    assert!(get(&s, "/pages/orders").await.1.contains("(999)"));
+
+    let toml = std::fs::read_to_string(d.join("goakit.toml")).unwrap();
+    let styled = toml.replace(
+        "stylesheets = []",
+        "stylesheets = [\"https://cdn.example.com/theme.css\"]",
+    );
+    write(&d, "goakit.toml", &styled);
+    assert_eq!(ev.next(WAIT).await.as_deref(), Some("reload"));
+    assert!(
+        get(&s, "/pages/orders")
+            .await
+            .1
+            .contains("href=\"https://cdn.example.com/theme.css\"")
+    );
+
+    // A broken goakit.toml: every document shows where, the server stays.
+    write(&d, "goakit.toml", &format!("{styled}bogus = 1\n"));
+    assert_eq!(ev.next(WAIT).await.as_deref(), Some("reload"));
+    let line = styled.lines().count() + 1;
+    for path in ["/pages/orders", "/shortcuts/open_orders", "/description"] {
+        let (code, body) = get(&s, path).await;
+        assert_eq!(code, 500, "{path}");
+        assert!(body.contains(&format!("goakit.toml:{line}:1")), "{body}");
+        assert!(body.contains("bogus = 1"), "source line");
+    }
+    assert_eq!(get(&s, "/").await.0, 200, "the shell stays up");
+    write(&d, "goakit.toml", &styled);
+    assert_eq!(ev.next(WAIT).await.as_deref(), Some("reload"));
+    assert_eq!(get(&s, "/pages/orders").await.0, 200);
+
+    // A broken settings file would silently drop api_path: an overlay.
+    write(
+        &d,
+        "settings/pages/orders.json",
+        "{\"menu_title\": {\"en\": \"O\"},\n",
+    );
+    assert_eq!(ev.next(WAIT).await.as_deref(), Some("reload"));
+    let (code, body) = get(&s, "/pages/orders").await;
+    assert_eq!(code, 500);
+    assert!(body.contains("settings/pages/orders.json:2:1"), "{body}");
+    write(&d, "settings/pages/orders.json", "[]");
+    assert_eq!(ev.next(WAIT).await.as_deref(), Some("reload"));
+    let (code, body) = get(&s, "/pages/orders").await;
+    assert_eq!(code, 500);
+    assert!(body.contains("expected a JSON object"), "{body}");
+    write(&d, "settings/pages/orders.json", "{}");
+    assert_eq!(ev.next(WAIT).await.as_deref(), Some("reload"));
+    assert_eq!(get(&s, "/pages/orders").await.0, 200);
+}
+
+/// A fake addon API: counts calls; `/slow` paths never answer.
+async fn fake_api() -> (SocketAddr, Arc<std::sync::atomic::AtomicUsize>) {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let hits = Arc::new(AtomicUsize::new(0));
+    let h = hits.clone();
+    let app = axum::Router::new().fallback(move |uri: axum::http::Uri| {
+        let h = h.clone();
+        async move {
+            if uri.path().contains("/slow") {
+                std::future::pending::<()>().await;
+            }
+            let n = if uri.path().ends_with("/orders") {
+                h.fetch_add(1, Ordering::SeqCst) + 1
+            } else {
+                0
+            };
+            axum::Json(serde_json::json!({"total": n, "orders": [], "statuses": ["all"]}))
+        }
+    });
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    (addr, hits)
+}
+
+#[tokio::test]
+async fn api_is_called_on_each_load_with_a_timeout() {
+    let (api, hits) = fake_api().await;
+    let dir = copy_fixture("example-addon");
+    let toml = std::fs::read_to_string(dir.path().join("goakit.toml")).unwrap();
+    std::fs::write(
+        dir.path().join("goakit.toml"),
+        toml.replace(
+            "# addon_api = \"http://localhost:3000\"",
+            &format!("addon_api = \"http://{api}\""),
+        ),
+    )
+    .unwrap();
+    let s = start(dir.path(), false, false).await;
+    let (code, first) = get(&s, "/pages/orders").await;
+    assert_eq!(code, 200, "{first}");
+    assert!(first.contains("(1)"));
+    assert!(get(&s, "/pages/orders").await.1.contains("(2)"));
+    assert_eq!(hits.load(std::sync::atomic::Ordering::SeqCst), 2);
+    // The variables panel shows what that load saw, without another call.
+    let scope: serde_json::Value =
+        serde_json::from_str(&get(&s, "/_goakit/scope/orders").await.1).unwrap();
+    assert_eq!(scope["api"]["total"], 2);
+    assert_eq!(hits.load(std::sync::atomic::Ordering::SeqCst), 2);
+    // Other params than the last load: the panel asks the API itself.
+    let scope: serde_json::Value =
+        serde_json::from_str(&get(&s, "/_goakit/scope/orders?status=paid").await.1).unwrap();
+    assert_eq!(scope["api"]["total"], 3);
+
+    // An API that hangs: the overlay after the 5 s timeout, and the server
+    // answers other requests meanwhile.
+    write(
+        dir.path(),
+        "settings/pages/orders.json",
+        r#"{"menu_title": {"en": "Orders"}, "api_path": "/slow", "api_method": "GET"}"#,
+    );
+    let root = dir.path().canonicalize().unwrap();
+    watch::apply(
+        &s.state,
+        &root,
+        &std::collections::BTreeSet::from([root.join("settings/pages/orders.json")]),
+    );
+    let started = std::time::Instant::now();
+    let slow = tokio::spawn({
+        let addr = s.addr;
+        async move {
+            let r = reqwest::get(format!("http://{addr}/pages/orders"))
+                .await
+                .unwrap();
+            (r.status().as_u16(), r.text().await.unwrap())
+        }
+    });
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    assert_eq!(get(&s, "/pages/settings").await.0, 200);
+    assert!(started.elapsed() < Duration::from_secs(2));
+    let (code, body) = slow.await.unwrap();
+    let took = started.elapsed();
+    assert_eq!(code, 500);
+    assert!(body.contains("--offline"), "{body}");
+    assert!(
+        took >= Duration::from_secs(4) && took < Duration::from_secs(9),
+        "{took:?}"
+    );
+}
+
+#[test]
+fn host_guard() {
+    use goakit::preview::{allowed_hosts, host_allowed};
+    let local = allowed_hosts("127.0.0.1".parse().unwrap(), 4100);
+    assert!(host_allowed(&local, None, "127.0.0.1:4100"));
+    assert!(host_allowed(&local, None, "LOCALHOST:4100"));
+    assert!(!host_allowed(&local, None, "127.0.0.1:4101"));
+    assert!(!host_allowed(&local, None, "192.168.1.5:4100"));
+    assert!(!host_allowed(&local, None, "evil.example:4100"));
+    assert!(!host_allowed(&local, None, ""));
+    // --host 0.0.0.0: reachable by any address of the machine, never by a name.
+    let all = allowed_hosts("0.0.0.0".parse().unwrap(), 4100);
+    assert!(host_allowed(&all, Some(4100), "192.168.1.5:4100"));
+    assert!(host_allowed(&all, Some(4100), "[fe80::1]:4100"));
+    assert!(host_allowed(&all, Some(4100), "localhost:4100"));
+    assert!(!host_allowed(&all, Some(4100), "192.168.1.5:4101"));
+    assert!(!host_allowed(&all, Some(4100), "evil.example:4100"));
+    assert!(!host_allowed(&all, Some(4100), "1.2.3.4.evil.example:4100"));
 }

@@ -237,6 +237,24 @@ async fn edit_break_fix_in_a_real_browser() {
     )
     .await;
     assert_eq!(
+        p.eval("document.getElementById('status').textContent")
+            .await,
+        json!("● live")
+    );
+
+    // A new top-level page appears in the shell's menu by itself.
+    std::fs::write(dir.join("templates/pages/zeta.html"), "<p>zeta</p>").unwrap();
+    std::fs::write(
+        dir.join("settings/pages/zeta.json"),
+        r#"{"menu_title": {"en": "Zeta page"}}"#,
+    )
+    .unwrap();
+    p.wait_for(
+        "[...document.querySelectorAll('.menu-item')].some(a => a.textContent === 'Zeta page')",
+        "the new page in the menu",
+    )
+    .await;
+    assert_eq!(
         p.eval("document.body.dataset.pwned === undefined").await,
         json!(true)
     );
@@ -317,4 +335,143 @@ async fn page_reconnects_after_the_server_restarts() {
         "the reload after the restart",
     )
     .await;
+}
+
+/// A link and a POST form inside the sandboxed page go to other pages; the
+/// shell follows, and the locale picked in the shell stays on.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn links_and_forms_inside_the_iframe() {
+    let Some(bin) = chromium() else {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "chromium is missing on CI"
+        );
+        eprintln!("SKIPPED: no chromium here (apt-get install chromium); CI runs this test");
+        return;
+    };
+    let base = tempfile::tempdir().unwrap();
+    let dir = base.path().join("addon");
+    assert!(
+        Command::new(env!("CARGO_BIN_EXE_goakit"))
+            .arg("init")
+            .arg(&dir)
+            .status()
+            .unwrap()
+            .success()
+    );
+    let report = "<script>parent.postMessage({goakit: 'probe', text: document.getElementById('x').textContent}, '*');</script>";
+    // A follows its (relative) link by itself once the locale is German.
+    std::fs::write(
+        dir.join("templates/pages/frontpage__a.html"),
+        format!("<p id=\"x\">A {{{{ l.hello }}}} {{{{ params.note }}}}</p>\n<a id=\"go\" href=\"frontpage__b?x=1\">go</a>\n{report}\n{{% if locale == 'de' and params.note == nil %}}<script>document.getElementById('go').click();</script>{{% endif %}}\n"),
+    )
+    .unwrap();
+    // A also reports what the document loaded: jQuery, Popper and Bootstrap
+    // usable from an inline script at once (SPEC 4.3), FontAwesome's webfont
+    // (fetched from the opaque-origin frame), and every resource URL.
+    let assets = r#"<i class="fas fa-cog"></i>
+<script>
+var libs = typeof $ === 'function' && typeof $.fn.tooltip === 'function' && typeof Popper === 'function';
+addEventListener('load', function () { document.fonts.ready.then(function () {
+  parent.postMessage({goakit: 'assets', libs: libs, font: document.fonts.check('900 16px "Font Awesome 5 Free"'),
+    resources: performance.getEntriesByType('resource').map(function (e) { return e.name; })}, '*');
+}); });
+</script>"#;
+    let a = dir.join("templates/pages/frontpage__a.html");
+    let text = std::fs::read_to_string(&a).unwrap();
+    std::fs::write(&a, format!("{text}{assets}\n")).unwrap();
+    // B posts its form back to A.
+    std::fs::write(
+        dir.join("templates/pages/frontpage__b.html"),
+        format!("<p id=\"x\">B {{{{ l.hello }}}} {{{{ params.x }}}}</p>\n<form id=\"f\" method=\"post\" action=\"/pages/frontpage__a\"><input name=\"note\" value=\"posted\"></form>\n{report}\n<script>document.getElementById('f').requestSubmit();</script>\n"),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("settings/pages/frontpage.json"),
+        r#"{"menu_title": {"en": "Home", "de": "Anfang"}}"#,
+    )
+    .unwrap();
+    for page in ["frontpage__a", "frontpage__b"] {
+        std::fs::write(
+            dir.join(format!("locales/pages/{page}.json")),
+            r#"{"en": {"hello": "Hello"}, "de": {"hello": "Hallo"}}"#,
+        )
+        .unwrap();
+    }
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let state = goakit::preview::Preview::new(goakit::project::Project::load(&dir).unwrap(), true);
+    let app = goakit::preview::router(state);
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+
+    let shell = format!("http://{addr}/");
+    let browser = launch(&bin, &format!("{shell}#frontpage__a"));
+    let mut p = Page::attach(&browser, &shell).await;
+    p.wait_for(
+        "document.readyState === 'complete' && !!document.getElementById('frame')",
+        "the shell",
+    )
+    .await;
+    p.eval("window.__probe = []; addEventListener('message', e => __probe.push(e.data)); true")
+        .await;
+    p.eval("var s = document.getElementById('locale'); s.value = 'de'; s.dispatchEvent(new Event('change')); s.value")
+        .await;
+    p.wait_for(
+        "__probe.some(m => m.goakit === 'probe' && m.text === 'B Hallo 1')",
+        "the linked page, in German",
+    )
+    .await;
+    p.wait_for(
+        "__probe.some(m => m.goakit === 'probe' && m.text === 'A Hallo posted')",
+        "the page the form posted to, in German",
+    )
+    .await;
+    p.wait_for(
+        "location.hash === '#frontpage__a?note=posted' && document.getElementById('pagename').textContent === 'frontpage__a'",
+        "the shell following the page",
+    )
+    .await;
+    assert_eq!(
+        p.eval("document.getElementById('locale').value").await,
+        json!("de")
+    );
+    p.wait_for(
+        "__probe.some(m => m.goakit === 'assets')",
+        "the asset report",
+    )
+    .await;
+    let report = p
+        .eval("__probe.filter(m => m.goakit === 'assets').pop()")
+        .await;
+    assert_eq!(report["libs"], json!(true), "{report}");
+    assert_eq!(report["font"], json!(true), "{report}");
+    let resources: Vec<&str> = report["resources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r.as_str().unwrap())
+        .collect();
+    for needed in [
+        "bootstrap.min.css",
+        "all.min.css",
+        "jquery.min.js",
+        "popper.min.js",
+        "bootstrap.min.js",
+    ] {
+        assert!(
+            resources.iter().any(|r| r.contains(needed)),
+            "{needed} not loaded: {resources:?}"
+        );
+    }
+    // Nothing leaves the machine: every request went to preview itself.
+    assert!(
+        resources.iter().all(|r| r.starts_with(&shell)),
+        "{resources:?}"
+    );
+    // Menu titles follow the locale switch.
+    assert_eq!(
+        p.eval("document.querySelector('.menu-item[data-page=frontpage]').textContent")
+            .await,
+        json!("Anfang")
+    );
 }

@@ -5,18 +5,18 @@
 
 pub mod watch;
 
-use crate::project::{Kind, Project, ROOT_PAGE, valid_name};
-use crate::render::{Mode, RenderError, RenderOptions, Renderer, api_vars};
+use crate::project::{JsonFile, Kind, LoadError, Project, ROOT_PAGE, valid_name};
+use crate::render::{ErrorLocation, Mode, RenderError, RenderOptions, Renderer, api_vars};
 use axum::Router;
-use axum::extract::{Path as UrlPath, Query, Request, State};
+use axum::extract::{Form, Path as UrlPath, Query, Request, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::sse::{Event, KeepAlive, Sse};
-use axum::response::{Html, IntoResponse, Response};
+use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::get;
 use clap::Args;
 use serde_json::{Value, json};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::net::{IpAddr, SocketAddr};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -57,8 +57,25 @@ pub struct Preview {
     pub changes: broadcast::Sender<u64>,
     /// Host names requests may use (DNS-rebinding guard).
     pub allowed_hosts: Vec<String>,
+    /// Listening on all interfaces (`--host 0.0.0.0`): the port on which any
+    /// IP-literal Host is also accepted (an IP cannot be DNS-rebound).
+    pub any_ip_port: Option<u16>,
+    /// goakit.toml (or the layout) could not be re-read: every document
+    /// shows this until it is fixed, while the last good settings stay.
+    pub load_error: RwLock<Option<LoadError>>,
     /// Differs between server runs, so a page reloads after a restart.
     pub boot: u64,
+    /// The API answer of each page's latest load, so the variables panel
+    /// shows what the page saw without calling the addon API again.
+    last_api: std::sync::Mutex<HashMap<String, ApiSeen>>,
+}
+
+/// One page load's API answer: for which locale, params and version.
+struct ApiSeen {
+    locale: String,
+    params: BTreeMap<String, String>,
+    version: u64,
+    api: Result<serde_json::Map<String, Value>, String>,
 }
 
 impl Preview {
@@ -73,6 +90,9 @@ impl Preview {
             version: Default::default(),
             changes,
             allowed_hosts: Vec::new(),
+            any_ip_port: None,
+            load_error: RwLock::new(None),
+            last_api: Default::default(),
             boot: std::time::SystemTime::now()
                 .duration_since(std::time::UNIX_EPOCH)
                 .map_or(0, |d| d.as_nanos() as u64),
@@ -138,6 +158,7 @@ pub fn run(dir: &Path, args: PreviewArgs) -> u8 {
         let mut preview = Preview::new(project, args.offline);
         if let Some(p) = Arc::get_mut(&mut preview) {
             p.allowed_hosts = allowed_hosts(args.host, local.port());
+            p.any_ip_port = args.host.is_unspecified().then_some(local.port());
         }
         let _watcher = match watch::spawn(preview.clone()) {
             Ok(w) => Some(w),
@@ -203,13 +224,14 @@ fn open_browser(url: &str) {
 pub fn router(state: Arc<Preview>) -> Router {
     Router::new()
         .route("/", get(shell))
-        .route("/pages/{name}", get(page))
-        .route("/shortcuts/{name}", get(shortcut))
+        .route("/pages/{name}", get(page).post(form_post))
+        .route("/shortcuts/{name}", get(shortcut).post(form_post))
         .route("/description", get(description))
         .route("/_goakit/vendor/{*path}", get(vendor))
         .route("/_goakit/events", get(events))
         .route("/_goakit/client.js", get(client_js))
         .route("/_goakit/scope/{name}", get(scope))
+        .route("/_goakit/scope/shortcuts/{name}", get(shortcut_scope))
         .layer(middleware::from_fn_with_state(state.clone(), check_host))
         .with_state(state)
 }
@@ -223,11 +245,23 @@ async fn check_host(State(state): State<Arc<Preview>>, req: Request, next: Next)
             .get(header::HOST)
             .and_then(|h| h.to_str().ok())
             .unwrap_or("");
-        if !state.allowed_hosts.iter().any(|a| a == host) {
+        if !host_allowed(&state.allowed_hosts, state.any_ip_port, host) {
             return (StatusCode::MISDIRECTED_REQUEST, "unknown host").into_response();
         }
     }
     next.run(req).await
+}
+
+/// Whether a request's Host header names this server.
+pub fn host_allowed(allowed: &[String], any_ip_port: Option<u16>, host: &str) -> bool {
+    if allowed.iter().any(|a| a.eq_ignore_ascii_case(host)) {
+        return true;
+    }
+    let Some(port) = any_ip_port else {
+        return false;
+    };
+    // `1.2.3.4:port` or `[::1]:port`: only literal addresses, never names.
+    host.parse::<SocketAddr>().is_ok_and(|a| a.port() == port)
 }
 
 fn no_store(mut resp: Response) -> Response {
@@ -239,21 +273,6 @@ fn no_store(mut resp: Response) -> Response {
 async fn shell(State(state): State<Arc<Preview>>) -> Response {
     let project = state.project.read().unwrap_or_else(|e| e.into_inner());
     let locale = project.default_locale().to_string();
-    let mut menu = String::new();
-    // The landing page first, as in Goaddon's menu; then the others by name.
-    let mut pages: Vec<_> = project.pages.iter().collect();
-    pages.sort_by_key(|(n, _)| (n.as_str() != crate::project::FRONT_PAGE, n.as_str()));
-    for (name, t) in pages {
-        if name == ROOT_PAGE || t.is_sub_page() {
-            continue;
-        }
-        let title = t.menu_title(&locale).unwrap_or(name);
-        menu.push_str(&format!(
-            "<a class=\"menu-item\" href=\"#{n}\" data-page=\"{n}\">{t}</a>\n",
-            n = crate::document::escape(name),
-            t = crate::document::escape(title)
-        ));
-    }
     let mut locales: Vec<String> = project
         .all_templates()
         .filter_map(|t| {
@@ -268,6 +287,27 @@ async fn shell(State(state): State<Arc<Preview>>) -> Response {
     locales.dedup();
     if !locales.contains(&locale) {
         locales.insert(0, locale.clone());
+    }
+    let mut menu = String::new();
+    // The landing page first, as in Goaddon's menu; then the others by name.
+    let mut pages: Vec<_> = project.pages.iter().collect();
+    pages.sort_by_key(|(n, _)| (n.as_str() != crate::project::FRONT_PAGE, n.as_str()));
+    for (name, t) in pages {
+        if name == ROOT_PAGE || t.is_sub_page() {
+            continue;
+        }
+        let title = t.menu_title(&locale).unwrap_or(name);
+        // Every locale's title, for the shell's locale switch.
+        let titles: serde_json::Map<String, Value> = locales
+            .iter()
+            .map(|l| (l.clone(), json!(t.menu_title(l).unwrap_or(name))))
+            .collect();
+        menu.push_str(&format!(
+            "<a class=\"menu-item\" href=\"#{n}\" data-page=\"{n}\" data-titles=\"{ts}\">{t}</a>\n",
+            n = crate::document::escape(name),
+            ts = crate::document::escape(&Value::Object(titles).to_string()),
+            t = crate::document::escape(title)
+        ));
     }
     let options: String = locales
         .iter()
@@ -355,15 +395,33 @@ fn options_from(
 /// A render error as a page: the overlay with message, file, line, column
 /// and the source line. The client script still reloads it on fix.
 fn overlay(err: &RenderError, version: &str, title: &str) -> Response {
+    overlay_page(
+        &err.to_string(),
+        err.location(),
+        err.chain(),
+        err.hint(),
+        version,
+        title,
+    )
+}
+
+fn overlay_page(
+    message: &str,
+    location: Option<ErrorLocation>,
+    chain: &[String],
+    hint: Option<&str>,
+    version: &str,
+    title: &str,
+) -> Response {
     let esc = crate::document::escape;
     let mut body = String::from(
         "<div class=\"goakit-overlay\" role=\"alert\">\n<h1>goakit: this page does not render</h1>\n",
     );
     body.push_str(&format!(
         "<p class=\"goakit-message\">{}</p>\n",
-        esc(&err.to_string())
+        esc(message)
     ));
-    if let Some(loc) = err.location() {
+    if let Some(loc) = location {
         body.push_str(&format!(
             "<p class=\"goakit-where\"><code>{}:{}:{}</code></p>\n<pre class=\"goakit-source\"><span class=\"goakit-lineno\">{}</span> {}\n<span class=\"goakit-lineno\">{}</span> {}^</pre>\n",
             esc(&loc.file),
@@ -375,9 +433,9 @@ fn overlay(err: &RenderError, version: &str, title: &str) -> Response {
             " ".repeat(loc.column.saturating_sub(1))
         ));
     }
-    if !err.chain().is_empty() {
+    if !chain.is_empty() {
         body.push_str("<ul class=\"goakit-chain\">");
-        for step in err.chain() {
+        for step in chain {
             body.push_str(&format!(
                 "<li>included from <code>{}</code></li>",
                 esc(step)
@@ -385,7 +443,7 @@ fn overlay(err: &RenderError, version: &str, title: &str) -> Response {
         }
         body.push_str("</ul>\n");
     }
-    if let Some(hint) = err.hint() {
+    if let Some(hint) = hint {
         body.push_str(&format!("<p class=\"goakit-hint\">{}</p>\n", esc(hint)));
     }
     body.push_str(
@@ -400,15 +458,124 @@ fn overlay(err: &RenderError, version: &str, title: &str) -> Response {
     no_store((StatusCode::INTERNAL_SERVER_ERROR, Html(doc)).into_response())
 }
 
-fn not_found(what: &str) -> Response {
-    (
-        StatusCode::NOT_FOUND,
-        Html(format!(
-            "<!DOCTYPE html><html><head><meta charset=\"utf-8\"><script src=\"/_goakit/client.js\"></script></head><body><p>{}</p></body></html>",
-            crate::document::escape(what)
-        )),
+/// While goakit.toml (or the layout) cannot be read, every document is this
+/// overlay: the author sees the problem where they look, not only in the
+/// terminal.
+fn load_error_overlay(state: &Preview, version: &str, title: &str) -> Option<Response> {
+    let guard = state.load_error.read().unwrap_or_else(|e| e.into_inner());
+    let err = guard.as_ref()?;
+    let location = match (err.line, err.column) {
+        (Some(line), Some(column)) => {
+            let text = std::fs::read_to_string(state.root.join(&err.file)).unwrap_or_default();
+            Some(ErrorLocation {
+                file: err.file.clone(),
+                line,
+                column,
+                source_line: crate::diagnostic::source_line(&text, line).to_string(),
+            })
+        }
+        _ => None,
+    };
+    Some(overlay_page(
+        &err.to_string(),
+        location,
+        &[],
+        Some("preview keeps the last good settings until the file is fixed"),
+        version,
+        title,
+    ))
+}
+
+/// A settings file that is not a JSON object would silently drop the page's
+/// api_path (and root's): show it instead.
+fn settings_error(project: &Project, kind: Kind, name: &str) -> Option<RenderError> {
+    let own = match kind {
+        Kind::Page => project.page(name),
+        Kind::Shortcut => project.shortcuts.get(name),
+        Kind::Snippet => None,
+    };
+    let root = (kind == Kind::Page)
+        .then(|| project.page(ROOT_PAGE))
+        .flatten();
+    [own, root]
+        .into_iter()
+        .flatten()
+        .filter_map(|t| t.settings.as_ref())
+        .find_map(json_object_error)
+}
+
+fn json_object_error(f: &JsonFile) -> Option<RenderError> {
+    let (line, column, message) = match (&f.error, &f.value) {
+        (Some(e), _) => (e.line, e.column, format!("invalid JSON: {}", e.message)),
+        (None, Some(Value::Object(_))) => return None,
+        (None, _) => {
+            let start = f.text.len() - f.text.trim_start().len();
+            let (line, column) = crate::diagnostic::line_col(&f.text, start);
+            (line, column, "expected a JSON object ({...})".to_string())
+        }
+    };
+    Some(RenderError::Json(
+        ErrorLocation {
+            file: f.path.clone(),
+            line,
+            column,
+            source_line: crate::diagnostic::source_line(&f.text, line).to_string(),
+        },
+        message,
+    ))
+}
+
+/// A form posted to a page or shortcut: Goaddon would send it on to the
+/// addon; preview shows the target with the fields as params, via a
+/// 303 redirect so that reloading the result never re-posts.
+async fn form_post(
+    State(state): State<Arc<Preview>>,
+    uri: axum::http::Uri,
+    Query(query): Query<Vec<(String, String)>>,
+    form: Result<Form<Vec<(String, String)>>, axum::extract::rejection::FormRejection>,
+) -> Response {
+    let path = uri.path();
+    let name = path.rsplit('/').next().unwrap_or("");
+    let kind = if path.starts_with("/shortcuts/") {
+        Kind::Shortcut
+    } else {
+        Kind::Page
+    };
+    if !valid_name(kind, name) {
+        return not_found(
+            &state.tag(),
+            &format!("'{name}' is not a {} name", kind.label()),
+        );
+    }
+    let mut params: BTreeMap<String, String> = query.into_iter().collect();
+    // Fields win over the action's query; a multipart body adds nothing.
+    if let Ok(Form(fields)) = form {
+        params.extend(fields);
+    }
+    let mut target = path.to_string();
+    if !params.is_empty() {
+        let mut url = reqwest::Url::parse("http://preview/").expect("static URL");
+        url.query_pairs_mut().extend_pairs(&params);
+        target.push('?');
+        target.push_str(url.query().unwrap_or(""));
+    }
+    no_store(Redirect::to(&target).into_response())
+}
+
+/// A 404 document that still reloads (the page may be created next) and,
+/// knowing its version, catches a change made while it was loading.
+fn not_found(version: &str, what: &str) -> Response {
+    no_store(
+        (
+            StatusCode::NOT_FOUND,
+            Html(format!(
+                "<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>not found</title>\n{}</head><body><p>{}</p></body></html>",
+                extra_head(version),
+                crate::document::escape(what)
+            )),
+        )
+            .into_response(),
     )
-        .into_response()
 }
 
 async fn page(
@@ -416,20 +583,44 @@ async fn page(
     UrlPath(name): UrlPath<String>,
     Query(query): Query<BTreeMap<String, String>>,
 ) -> Response {
-    if !valid_name(Kind::Page, &name) {
-        return not_found(&format!("'{name}' is not a page name"));
-    }
     // Read the version first: a change after this point reloads again.
     let version = state.tag();
+    if !valid_name(Kind::Page, &name) {
+        return not_found(&version, &format!("'{name}' is not a page name"));
+    }
+    if let Some(resp) = load_error_overlay(&state, &version, &name) {
+        return resp;
+    }
     let project = state.current();
     if project.page(&name).is_none() {
-        return not_found(&format!(
-            "no page named '{name}' (expected {})",
-            Kind::Page.template_path(&name)
-        ));
+        return not_found(
+            &version,
+            &format!(
+                "no page named '{name}' (expected {})",
+                Kind::Page.template_path(&name)
+            ),
+        );
+    }
+    if let Some(e) = settings_error(&project, Kind::Page, &name) {
+        return overlay(&e, &version, &name);
     }
     let opts = options_from(&project, query, state.offline);
-    let api = match api_vars(&project, &name, &opts).await {
+    let seen = state.version();
+    let api = api_vars(&project, &name, &opts).await;
+    state
+        .last_api
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .insert(
+            name.clone(),
+            ApiSeen {
+                locale: opts.locale.clone(),
+                params: opts.params.clone(),
+                version: seen,
+                api: api.as_ref().map_err(|e| e.to_string()).cloned(),
+            },
+        );
+    let api = match api {
         Ok(api) => api,
         Err(e) => return overlay(&e, &version, &name),
     };
@@ -471,13 +662,19 @@ async fn shortcut(
     UrlPath(name): UrlPath<String>,
     Query(query): Query<BTreeMap<String, String>>,
 ) -> Response {
-    if !valid_name(Kind::Shortcut, &name) {
-        return not_found(&format!("'{name}' is not a shortcut name"));
-    }
     let version = state.tag();
+    if !valid_name(Kind::Shortcut, &name) {
+        return not_found(&version, &format!("'{name}' is not a shortcut name"));
+    }
+    if let Some(resp) = load_error_overlay(&state, &version, &name) {
+        return resp;
+    }
     let project = state.current();
     if !project.shortcuts.contains_key(&name) {
-        return not_found(&format!("no shortcut named '{name}'"));
+        return not_found(&version, &format!("no shortcut named '{name}'"));
+    }
+    if let Some(e) = settings_error(&project, Kind::Shortcut, &name) {
+        return overlay(&e, &version, &name);
     }
     let opts = options_from(&project, query, state.offline);
     let renderer = state.renderer.read().unwrap_or_else(|e| e.into_inner());
@@ -495,6 +692,9 @@ pub fn markdown_html(md: &str) -> String {
 
 async fn description(State(state): State<Arc<Preview>>) -> Response {
     let version = state.tag();
+    if let Some(resp) = load_error_overlay(&state, &version, "description") {
+        return resp;
+    }
     let project = state.current();
     let body = match &project.description {
         Some(d) => format!(
@@ -536,6 +736,8 @@ async fn vendor(UrlPath(path): UrlPath<String>) -> Response {
     }
 }
 
+/// The variables in scope for the shell's panel: project, locale, page,
+/// params, api (as the page's latest load saw it) and the page's `l`.
 async fn scope(
     State(state): State<Arc<Preview>>,
     UrlPath(name): UrlPath<String>,
@@ -549,14 +751,53 @@ async fn scope(
         return (StatusCode::NOT_FOUND, "no such page").into_response();
     };
     let opts = options_from(&project, query, state.offline);
-    let api = api_vars(&project, &name, &opts).await;
+    let cached = {
+        let seen = state.last_api.lock().unwrap_or_else(|e| e.into_inner());
+        seen.get(&name)
+            .filter(|s| {
+                s.locale == opts.locale && s.params == opts.params && s.version == state.version()
+            })
+            .map(|s| s.api.clone())
+    };
+    let api = match cached {
+        Some(api) => api,
+        None => api_vars(&project, &name, &opts)
+            .await
+            .map_err(|e| e.to_string()),
+    };
     let scope = json!({
         "page": {"name": name},
         "locale": opts.locale,
         "params": opts.params,
         "project": Value::Object(project.preview_project_value()),
-        "api": match &api { Ok(a) => Value::Object(a.clone()), Err(e) => json!({"error": e.to_string()}) },
+        "api": match api { Ok(a) => Value::Object(a), Err(e) => json!({"error": e}) },
         "l": Value::Object(page.locale_for(&opts.locale)),
+        "version": state.version(),
+    });
+    no_store(axum::Json(scope).into_response())
+}
+
+/// The same for a shortcut (shortcuts get no api hash).
+async fn shortcut_scope(
+    State(state): State<Arc<Preview>>,
+    UrlPath(name): UrlPath<String>,
+    Query(query): Query<BTreeMap<String, String>>,
+) -> Response {
+    let project = state.current();
+    let Some(t) = valid_name(Kind::Shortcut, &name)
+        .then(|| project.shortcuts.get(&name))
+        .flatten()
+    else {
+        return (StatusCode::NOT_FOUND, "no such shortcut").into_response();
+    };
+    let opts = options_from(&project, query, state.offline);
+    let scope = json!({
+        "page": {"name": name},
+        "locale": opts.locale,
+        "params": opts.params,
+        "project": Value::Object(project.preview_project_value()),
+        "api": {},
+        "l": Value::Object(t.locale_for(&opts.locale)),
         "version": state.version(),
     });
     no_store(axum::Json(scope).into_response())

@@ -4,7 +4,7 @@
 //! then tells browsers to reload.
 
 use super::Preview;
-use crate::project::{FileRole, Project};
+use crate::project::{FileRole, LoadError, Project};
 use notify::{RecursiveMode, Watcher};
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -68,21 +68,30 @@ fn relative(root: &Path, path: &Path) -> Option<String> {
     Some(parts.join("/"))
 }
 
-/// Applies changed paths to the project; Some(()) when anything changed.
+/// Applies changed paths to the project; Some(()) when anything changed
+/// (the project, or whether it can be read at all).
 pub fn apply(state: &Preview, root: &Path, paths: &BTreeSet<PathBuf>) -> Option<()> {
     let before = state.current();
     let mut project = (*before).clone();
     let mut full_reload = false;
+    // None: no verdict on loading in this batch; Some(e): the latest one.
+    let mut load_result: Option<Option<LoadError>> = None;
     for path in paths {
         let Some(rel) = relative(root, path) else {
             continue;
         };
         match FileRole::of(&rel) {
-            Some(_) => {
-                if let Err(e) = project.refresh(&rel) {
-                    eprintln!("error: {e} (keeping the previous settings)");
+            Some(role) => match project.refresh(&rel) {
+                Ok(_) => {
+                    if role == FileRole::Config {
+                        load_result = Some(None);
+                    }
                 }
-            }
+                Err(e) => {
+                    eprintln!("error: {e} (keeping the previous settings)");
+                    load_result = Some(Some(e));
+                }
+            },
             None => {
                 let top = rel.split('/').next().unwrap_or("");
                 // A folder created, removed or renamed: read the layout anew.
@@ -94,12 +103,26 @@ pub fn apply(state: &Preview, root: &Path, paths: &BTreeSet<PathBuf>) -> Option<
     }
     if full_reload {
         match Project::load(&state.root) {
-            Ok(p) => project = p,
-            Err(e) => eprintln!("error: {e}"),
+            Ok(p) => {
+                project = p;
+                load_result = Some(None);
+            }
+            Err(e) => {
+                eprintln!("error: {e}");
+                load_result = Some(Some(e));
+            }
+        }
+    }
+    let mut changed = false;
+    if let Some(result) = load_result {
+        let mut slot = state.load_error.write().unwrap_or_else(|e| e.into_inner());
+        if *slot != result {
+            *slot = result;
+            changed = true;
         }
     }
     if project == *before {
-        return None;
+        return changed.then_some(());
     }
     // Compile before the signal, so the reload finds the new render ready.
     state

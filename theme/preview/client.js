@@ -4,23 +4,37 @@
 (function () {
   "use strict";
   var shown = window.__goakitVersion;
-  function tellShell() {
+  function post(msg) {
     try {
-      if (window.parent !== window) {
-        var overlay = !!document.querySelector(".goakit-overlay");
-        window.parent.postMessage({ goakit: "page", path: location.pathname + location.search, error: overlay }, "*");
-      }
+      if (window.parent !== window) window.parent.postMessage(msg, "*");
     } catch (e) { /* the shell is optional */ }
   }
+  function tellShell() {
+    var overlay = !!document.querySelector(".goakit-overlay");
+    post({ goakit: "page", path: location.pathname + location.search, error: overlay, version: shown === undefined ? null : String(shown) });
+  }
+  var es = null;
   function connect() {
-    var es = new EventSource("/_goakit/events");
+    if (es) return;
+    es = new EventSource("/_goakit/events");
     es.addEventListener("hello", function (ev) {
-      // Changed while this page was loading, or the server restarted.
+      // Changed while this page was loading or hidden, or the server restarted.
       if (shown !== undefined && String(shown) !== ev.data) { location.reload(); }
     });
     es.addEventListener("reload", function () { location.reload(); });
-    // EventSource retries on its own; nothing else to do on error.
+    // EventSource retries on its own; the shell shows the state.
+    es.onopen = function () { post({ goakit: "live", on: true }); };
+    es.onerror = function () { post({ goakit: "live", on: false }); };
   }
+  // A hidden tab gives its connection back (browsers allow about six per
+  // host); on return, "hello" reloads the page if anything changed.
+  document.addEventListener("visibilitychange", function () {
+    if (document.visibilityState === "hidden") {
+      if (es) { es.close(); es = null; }
+    } else {
+      connect();
+    }
+  });
   // Render warnings (unknown filters or tags passed through): in the
   // console and in a small banner the author can close.
   var warnings = window.__goakitWarnings || [];
@@ -44,6 +58,33 @@
     box.appendChild(list);
     document.body.appendChild(box);
   }
+  // Keep the shell's locale (?_locale=) when a link or form inside the page
+  // goes to another page; the page itself never sees _locale as a param.
+  var locale = new URLSearchParams(location.search).get("_locale");
+  function previewPath(url) {
+    return url.host === location.host && /^\/(pages|shortcuts)\//.test(url.pathname);
+  }
+  if (locale) {
+    document.addEventListener("click", function (ev) {
+      var a = ev.target && ev.target.closest ? ev.target.closest("a[href]") : null;
+      if (!a) return;
+      var url = new URL(a.href, location.href);
+      if (previewPath(url) && !url.searchParams.has("_locale")) {
+        url.searchParams.set("_locale", locale);
+        a.href = url.href;
+      }
+    }, true);
+    document.addEventListener("submit", function (ev) {
+      var form = ev.target;
+      if (!form || !form.elements || form.elements._locale) return;
+      if (!previewPath(new URL(form.action || location.href, location.href))) return;
+      var input = document.createElement("input");
+      input.type = "hidden";
+      input.name = "_locale";
+      input.value = locale;
+      form.appendChild(input);
+    }, true);
+  }
   if (document.readyState === "loading") {
     document.addEventListener("DOMContentLoaded", banner);
   } else {
@@ -54,5 +95,5 @@
   } else {
     tellShell();
   }
-  connect();
+  if (document.visibilityState !== "hidden") connect();
 })();
