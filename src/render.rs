@@ -494,6 +494,10 @@ pub async fn api_vars(
         let Some(t) = project.page(name) else {
             continue;
         };
+        // A broken settings file would silently drop the api_path.
+        if let Some(f) = &t.settings {
+            check_json_object(f)?;
+        }
         let Some(path) = t.api_path() else {
             continue;
         };

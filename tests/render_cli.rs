@@ -406,3 +406,15 @@ mod api {
         assert!(started.elapsed() < std::time::Duration::from_secs(15));
     }
 }
+
+#[test]
+fn broken_settings_json_is_an_error_not_a_silent_skip() {
+    let dir = project(&[
+        CONFIG,
+        ROOT,
+        ("templates/pages/frontpage.html", "{{ api.x }}"),
+        ("settings/pages/frontpage.json", "{\"api_path\": \"/goa/x\",\n \"api_method\": GET}"),
+    ]);
+    let o = goakit(dir.path(), &["render", "frontpage", "--offline"]);
+    assert_clean_failure(&o, 1, &["settings/pages/frontpage.json:2:"]);
+}
