@@ -413,7 +413,10 @@ fn broken_settings_json_is_an_error_not_a_silent_skip() {
         CONFIG,
         ROOT,
         ("templates/pages/frontpage.html", "{{ api.x }}"),
-        ("settings/pages/frontpage.json", "{\"api_path\": \"/goa/x\",\n \"api_method\": GET}"),
+        (
+            "settings/pages/frontpage.json",
+            "{\"api_path\": \"/goa/x\",\n \"api_method\": GET}",
+        ),
     ]);
     let o = goakit(dir.path(), &["render", "frontpage", "--offline"]);
     assert_clean_failure(&o, 1, &["settings/pages/frontpage.json:2:"]);
