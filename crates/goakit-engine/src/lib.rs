@@ -1,0 +1,132 @@
+//! goakit's Liquid engine: Ruby Liquid 5.4's rules (lax parsing, errors
+//! rendered inline, ordered hashes, Ruby's numbers) in one parse, one tree,
+//! and a render with a budget. See `docs/engine.md` for the layers.
+
+pub mod ast;
+pub mod condition;
+pub mod convert;
+pub mod expression;
+pub mod filters;
+pub mod number;
+pub mod parse;
+pub mod render;
+pub mod syntax;
+pub mod tags;
+pub mod value;
+pub mod variable;
+
+pub use parse::{ParseError, ParseErrorKind, ParseOptions, ParseWarning, WarningKind};
+pub use render::{Budget, RenderError, RenderErrorKind, RenderOptions, Rendered, render};
+pub use value::{Hash, Value};
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+/// A parsed template: the one tree render and lint read.
+#[derive(Debug, Clone)]
+pub struct Template {
+    pub root: ast::Body,
+    /// Markup Ruby reads only in part, unknown tags (lenient mode).
+    pub warnings: Vec<ParseWarning>,
+}
+
+/// `Liquid::Template.parse(source)` with Ruby's defaults (lax), or with
+/// goakit's Goaddon options.
+pub fn parse(source: &str, opts: ParseOptions) -> Result<Template, ParseError> {
+    let mut p = parse::Parser::new(source, opts);
+    let root = stacker::maybe_grow(64 * 1024, 1024 * 1024, || p.parse_document())?;
+    Ok(Template {
+        root,
+        warnings: p.warnings,
+    })
+}
+
+/// A snippet as an include or render gets it.
+#[derive(Clone)]
+pub struct Partial {
+    pub template: Arc<Template>,
+    /// Its name in errors (`templates/snippets/x.html`).
+    pub file: Arc<str>,
+    /// Its own `l` (goakit: every template has its locale).
+    pub locale: Option<Value>,
+}
+
+/// Why a snippet could not be had.
+#[derive(Debug, Clone)]
+pub enum PartialError {
+    /// Ruby's `FileSystemError` text (`No such template 'x'`).
+    Missing(String),
+    Syntax(ParseError),
+    /// Any other failure, with the full text to render in place.
+    Other(String),
+}
+
+/// Ruby's file system plus `PartialCache`: the host's snippets.
+pub trait Partials {
+    fn load(&self, name: &str) -> Result<Partial, PartialError>;
+}
+
+/// Snippets from source text, parsed on first use, as the Ruby reference
+/// test's file system holds them.
+pub struct SourcePartials<'a> {
+    pub sources: &'a BTreeMap<String, String>,
+    pub opts: ParseOptions,
+}
+
+impl Partials for SourcePartials<'_> {
+    fn load(&self, name: &str) -> Result<Partial, PartialError> {
+        let Some(src) = self.sources.get(name) else {
+            return Err(PartialError::Missing(format!("No such template '{name}'")));
+        };
+        let t = parse(src, self.opts).map_err(PartialError::Syntax)?;
+        Ok(Partial {
+            template: Arc::new(t),
+            file: name.into(),
+            locale: None,
+        })
+    }
+}
+
+/// Renders `source` as Ruby's `Liquid::Template.parse(source).render(assigns)`
+/// does with a file system holding `snippets` (the differential tests'
+/// entry point). A template that Ruby refuses at parse time gives
+/// `Err(message)` with Ruby's `e.message` (`Liquid syntax error: ...`).
+pub fn render_like_ruby(
+    source: &str,
+    assigns: &serde_json::Value,
+    snippets: &BTreeMap<String, String>,
+) -> Result<String, String> {
+    let t = parse(source, ParseOptions::RUBY).map_err(|e| e.ruby_message())?;
+    let globals = match Value::from(assigns) {
+        Value::Hash(h) => h,
+        _ => Arc::new(Hash::new()),
+    };
+    let partials = SourcePartials {
+        sources: snippets,
+        opts: ParseOptions::RUBY,
+    };
+    let opts = RenderOptions {
+        globals: &globals,
+        partials: &partials,
+        budget: Budget {
+            max_time: std::time::Duration::from_secs(2),
+            max_bytes: 16 * 1024 * 1024,
+        },
+        yield_html: None,
+        locale: None,
+        file: "template".into(),
+    };
+    match render(&t, &opts) {
+        Ok(r) => Ok(r.html),
+        Err(e) => Ok(format!("GOAKIT-BUDGET: {}", e.message)),
+    }
+}
+
+/// 1-based line and column (in characters) of byte `offset` in `src`.
+pub fn line_col(src: &str, offset: usize) -> (usize, usize) {
+    let offset = offset.min(src.len());
+    let before = &src[..src.floor_char_boundary(offset)];
+    let line = before.matches('\n').count() + 1;
+    let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    (line, col)
+}

@@ -1,0 +1,450 @@
+//! Ruby's `Tokenizer`, `BlockBody#parse`, `Block#parse_body` and
+//! `Document`: one pass over the source into the tree of [`crate::ast`].
+//!
+//! Tokens are cut as `TemplateParser` cuts them (`{%.*?%}`, `{{.*?}}?`, a
+//! lone `{%` or `{{`), whitespace control trims the previous text of the
+//! same body and the next text, `{% liquid %}` reads one tag per line, and
+//! blocks nest at most 100 deep (`Nesting too deep`). Stack use is
+//! bounded whatever the nesting (`stacker` grows the stack on the heap).
+
+use crate::ast::{Body, Node, Tag};
+use crate::syntax::{self, captures, group};
+use crate::tags;
+use crate::variable::Variable;
+
+/// Ruby's `Block::MAX_DEPTH`.
+pub const MAX_DEPTH: usize = 100;
+
+/// A syntax error Ruby raises while parsing (the whole template fails).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ParseError {
+    /// Ruby's text after the prefix (`Unknown tag 'foo'`).
+    pub message: String,
+    /// Ruby's class: `SyntaxError` prints `Liquid syntax error: `,
+    /// `StackLevelError` (nesting) prints `Liquid error: `.
+    pub kind: ParseErrorKind,
+    /// Byte offset of the token where it was found.
+    pub offset: usize,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ParseErrorKind {
+    Syntax,
+    Nesting,
+}
+
+impl ParseError {
+    pub fn syntax(message: impl Into<String>, offset: usize) -> ParseError {
+        ParseError {
+            message: message.into(),
+            kind: ParseErrorKind::Syntax,
+            offset,
+        }
+    }
+    /// Ruby's `e.message`.
+    pub fn ruby_message(&self) -> String {
+        match self.kind {
+            ParseErrorKind::Syntax => format!("Liquid syntax error: {}", self.message),
+            ParseErrorKind::Nesting => format!("Liquid error: {}", self.message),
+        }
+    }
+}
+
+/// A warning found while parsing (markup Ruby reads in part, unknown tags).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ParseWarning {
+    pub offset: usize,
+    pub message: String,
+    pub kind: WarningKind,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WarningKind {
+    UnknownTag,
+    Lax,
+}
+
+/// How to parse.
+#[derive(Debug, Clone, Copy)]
+pub struct ParseOptions {
+    /// Tags Ruby does not know are skipped with a warning (goakit's rule,
+    /// SPEC 4) instead of failing the template as Ruby does.
+    pub lenient_unknown_tags: bool,
+    /// Goaddon's `{% yield %}`.
+    pub yield_tag: bool,
+}
+
+impl ParseOptions {
+    /// Plain Ruby Liquid 5.4.
+    pub const RUBY: ParseOptions = ParseOptions {
+        lenient_unknown_tags: false,
+        yield_tag: false,
+    };
+    /// Goaddon as goakit renders it.
+    pub const GOADDON: ParseOptions = ParseOptions {
+        lenient_unknown_tags: true,
+        yield_tag: true,
+    };
+}
+
+/// Where a body stopped: at the end of the source, or at a tag the body
+/// does not know (an end tag, `else`, ...).
+pub enum Stop<'s> {
+    Eof,
+    Tag {
+        name: &'s str,
+        markup: &'s str,
+        offset: usize,
+    },
+}
+
+/// One token source: the document's tokens, or a `{% liquid %}` tag's lines.
+struct Source<'s> {
+    tokens: Vec<&'s str>,
+    next: usize,
+    liquid: bool,
+}
+
+pub struct Parser<'s> {
+    pub src: &'s str,
+    sources: Vec<Source<'s>>,
+    trim_whitespace: bool,
+    depth: usize,
+    pub opts: ParseOptions,
+    pub warnings: Vec<ParseWarning>,
+    /// A counter for tags that need an identity (unnamed cycles with lookups).
+    pub next_id: usize,
+}
+
+/// `TemplateParser` split: text, `{%...%}`, `{{...}}` / `{{...}`, lone
+/// `{%` / `{{`; empty texts dropped.
+pub fn tokenize(src: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    let b = src.as_bytes();
+    let mut text_start = 0;
+    let mut i = 0;
+    while i + 1 < b.len() {
+        if b[i] == b'{' && (b[i + 1] == b'%' || b[i + 1] == b'{') {
+            if text_start < i {
+                out.push(&src[text_start..i]);
+            }
+            let end = if b[i + 1] == b'%' {
+                match src[i + 2..].find("%}") {
+                    Some(e) => i + 2 + e + 2,
+                    None => i + 2,
+                }
+            } else {
+                match src[i + 2..].find('}') {
+                    Some(e) => {
+                        let close = i + 2 + e + 1;
+                        if b.get(close) == Some(&b'}') {
+                            close + 1
+                        } else {
+                            close
+                        }
+                    }
+                    None => i + 2,
+                }
+            };
+            out.push(&src[i..end]);
+            i = end;
+            text_start = end;
+        } else {
+            i += 1;
+        }
+    }
+    if text_start < src.len() {
+        out.push(&src[text_start..]);
+    }
+    out
+}
+
+impl<'s> Parser<'s> {
+    pub fn new(src: &'s str, opts: ParseOptions) -> Parser<'s> {
+        Parser {
+            src,
+            sources: vec![Source {
+                tokens: tokenize(src),
+                next: 0,
+                liquid: false,
+            }],
+            trim_whitespace: false,
+            depth: 0,
+            opts,
+            warnings: Vec::new(),
+            next_id: 0,
+        }
+    }
+
+    /// The byte offset of `part` (a slice of the source) in the source.
+    pub fn offset_of(&self, part: &str) -> usize {
+        let base = self.src.as_ptr() as usize;
+        let p = part.as_ptr() as usize;
+        if p >= base && p <= base + self.src.len() {
+            p - base
+        } else {
+            0
+        }
+    }
+
+    /// The next raw token of the current source (`tokens.shift`).
+    pub fn shift(&mut self) -> Option<&'s str> {
+        let s = self.sources.last_mut()?;
+        let t = s.tokens.get(s.next).copied();
+        if t.is_some() {
+            s.next += 1;
+        }
+        t
+    }
+
+    fn in_liquid(&self) -> bool {
+        self.sources.last().is_some_and(|s| s.liquid)
+    }
+
+    /// The whole document.
+    pub fn parse_document(&mut self) -> Result<Body, ParseError> {
+        let mut body = Body::new();
+        match self.parse_body_tokens(&mut body)? {
+            Stop::Eof => Ok(body),
+            Stop::Tag { name, offset, .. } => {
+                let message = match name {
+                    "else" | "end" => format!("Unexpected outer '{name}' tag"),
+                    _ => format!("Unknown tag '{name}'"),
+                };
+                Err(ParseError::syntax(message, offset))
+            }
+        }
+    }
+
+    /// `Block#parse_body`: the depth check, then the body up to its stop.
+    pub fn parse_block_body(&mut self, body: &mut Body, at: usize) -> Result<Stop<'s>, ParseError> {
+        if self.depth >= MAX_DEPTH {
+            return Err(ParseError {
+                message: "Nesting too deep".into(),
+                kind: ParseErrorKind::Nesting,
+                offset: at,
+            });
+        }
+        self.depth += 1;
+        let r = stacker::maybe_grow(64 * 1024, 1024 * 1024, || self.parse_body_tokens(body));
+        self.depth -= 1;
+        r
+    }
+
+    /// `BlockBody#parse`, in document or liquid-tag mode.
+    fn parse_body_tokens(&mut self, body: &mut Body) -> Result<Stop<'s>, ParseError> {
+        if self.in_liquid() {
+            return self.parse_liquid_lines(body);
+        }
+        while let Some(token) = self.shift() {
+            if token.is_empty() {
+                continue;
+            }
+            let offset = self.offset_of(token);
+            if token.starts_with("{%") {
+                self.whitespace_handler(token, body);
+                let Some(c) = captures(&syntax::FULL_TOKEN, token) else {
+                    return Err(ParseError::syntax(
+                        format!("Tag '{token}' was not properly terminated with regexp: /\\%\\}}/"),
+                        offset,
+                    ));
+                };
+                let name = group(&c, 2).unwrap_or("");
+                let markup = group(&c, 4).unwrap_or("");
+                if name == "liquid" {
+                    self.parse_liquid_tag(markup, body)?;
+                    continue;
+                }
+                match self.new_tag(name, markup, offset)? {
+                    Some(node) => {
+                        body.blank &= node.blank();
+                        body.nodes.push(node);
+                    }
+                    None => {
+                        return Ok(Stop::Tag {
+                            name,
+                            markup,
+                            offset,
+                        });
+                    }
+                }
+            } else if token.starts_with("{{") {
+                self.whitespace_handler(token, body);
+                let Some(c) = captures(&syntax::CONTENT_OF_VARIABLE, token) else {
+                    return Err(ParseError::syntax(
+                        format!(
+                            "Variable '{token}' was not properly terminated with regexp: /\\}}\\}}/"
+                        ),
+                        offset,
+                    ));
+                };
+                let markup = group(&c, 1).unwrap_or("");
+                let var = Variable::parse(markup);
+                if var.lax {
+                    self.warn_lax(markup, offset);
+                }
+                body.nodes.push(Node::Output(Box::new(var), offset));
+                body.blank = false;
+            } else {
+                let text = if self.trim_whitespace {
+                    syntax::lstrip(token)
+                } else {
+                    token
+                };
+                self.trim_whitespace = false;
+                body.blank &= syntax::WHITESPACE_OR_NOTHING
+                    .is_match(text)
+                    .unwrap_or(false);
+                body.nodes.push(Node::Text(text.into()));
+            }
+        }
+        Ok(Stop::Eof)
+    }
+
+    pub fn warn_lax(&mut self, markup: &str, offset: usize) {
+        self.warnings.push(ParseWarning {
+            offset,
+            message: format!(
+                "Ruby's lax parser reads only part of `{}`",
+                syntax::strip(markup)
+            ),
+            kind: WarningKind::Lax,
+        });
+    }
+
+    /// `BlockBody#whitespace_handler`.
+    fn whitespace_handler(&mut self, token: &str, body: &mut Body) {
+        if token.as_bytes().get(2) == Some(&b'-')
+            && let Some(Node::Text(prev)) = body.nodes.last_mut()
+        {
+            let t = syntax::rstrip(prev);
+            if t.len() != prev.len() {
+                *prev = t.into();
+            }
+        }
+        let b = token.as_bytes();
+        self.trim_whitespace = b.len() >= 3 && b[b.len() - 3] == b'-';
+    }
+
+    /// A registered tag's node, or `None` when the body must stop here.
+    fn new_tag(
+        &mut self,
+        name: &'s str,
+        markup: &'s str,
+        offset: usize,
+    ) -> Result<Option<Node>, ParseError> {
+        if let Some(tag) = tags::parse(self, name, markup, offset)? {
+            return Ok(Some(Node::Tag(Box::new(tag), offset)));
+        }
+        if self.opts.lenient_unknown_tags && !tags::is_delimiter(name) {
+            self.warnings.push(ParseWarning {
+                offset,
+                message: format!("unknown tag '{name}'"),
+                kind: WarningKind::UnknownTag,
+            });
+            return Ok(Some(Node::Tag(Box::new(Tag::Unknown(name.into())), offset)));
+        }
+        Ok(None)
+    }
+
+    /// `BlockBody#parse_liquid_tag`: the lines of `{% liquid %}` into `body`.
+    fn parse_liquid_tag(&mut self, markup: &'s str, body: &mut Body) -> Result<(), ParseError> {
+        let mut lines: Vec<&'s str> = markup.split('\n').collect();
+        while lines.last().is_some_and(|l| l.is_empty()) {
+            lines.pop();
+        }
+        self.sources.push(Source {
+            tokens: lines,
+            next: 0,
+            liquid: true,
+        });
+        let r = self.parse_liquid_lines(body);
+        self.sources.pop();
+        match r? {
+            Stop::Eof => Ok(()),
+            Stop::Tag { name, offset, .. } => Err(ParseError::syntax(
+                unknown_tag_message(name, "liquid", "%}"),
+                offset,
+            )),
+        }
+    }
+
+    /// `BlockBody#parse_for_liquid_tag`.
+    fn parse_liquid_lines(&mut self, body: &mut Body) -> Result<Stop<'s>, ParseError> {
+        while let Some(line) = self.shift() {
+            if line.is_empty()
+                || syntax::WHITESPACE_OR_NOTHING
+                    .is_match(line)
+                    .unwrap_or(false)
+            {
+                continue;
+            }
+            let offset = self.offset_of(line);
+            let Some(c) = captures(&syntax::LIQUID_TAG_TOKEN, line) else {
+                return Ok(Stop::Tag {
+                    name: line,
+                    markup: line,
+                    offset,
+                });
+            };
+            let name = group(&c, 1).unwrap_or("");
+            let markup = group(&c, 2).unwrap_or("");
+            match self.new_tag(name, markup, offset)? {
+                Some(node) => {
+                    body.blank &= node.blank();
+                    body.nodes.push(node);
+                }
+                None => {
+                    return Ok(Stop::Tag {
+                        name,
+                        markup,
+                        offset,
+                    });
+                }
+            }
+        }
+        Ok(Stop::Eof)
+    }
+}
+
+/// `Block.raise_unknown_tag`'s text.
+pub fn unknown_tag_message(tag: &str, block_name: &str, delimiter: &str) -> String {
+    if tag == "else" {
+        format!("{block_name} tag does not expect 'else' tag")
+    } else if tag.starts_with("end") {
+        format!("'{tag}' is not a valid delimiter for {block_name} tags. use {delimiter}")
+    } else {
+        format!("Unknown tag '{tag}'")
+    }
+}
+
+/// What a block does at a stop its own rules do not handle (`Block#parse`
+/// for blocks without inner tags): `Ok(false)` at its end tag, else Ruby's
+/// error.
+pub fn expect_end(stop: Stop<'_>, block_name: &str, at: usize) -> Result<(), ParseError> {
+    match stop {
+        Stop::Tag { name, .. } if name == format!("end{block_name}") => Ok(()),
+        Stop::Tag { name, offset, .. } => Err(ParseError::syntax(
+            unknown_tag_message(name, block_name, &format!("end{block_name}")),
+            offset,
+        )),
+        Stop::Eof => Err(ParseError::syntax(
+            format!("'{block_name}' tag was never closed"),
+            at,
+        )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tokens_as_template_parser_cuts_them() {
+        assert_eq!(
+            tokenize("a{{ b }}c{% d %}{{ e }f{%g"),
+            vec!["a", "{{ b }}", "c", "{% d %}", "{{ e }", "f", "{%", "g"]
+        );
+        assert_eq!(tokenize("{{"), vec!["{{"]);
+    }
+}

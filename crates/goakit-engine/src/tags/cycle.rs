@@ -1,0 +1,51 @@
+//! `{% cycle [group:] a, b, c %}` (Ruby `Cycle`):
+//! `NamedSyntax = /\A(#{QuotedFragment})\s*\:\s*(.*)/om` (the group is an
+//! expression, evaluated at render: `api.g: ...` groups by its value),
+//! else `SimpleSyntax = /\A#{QuotedFragment}+/o` (the group is the values'
+//! `to_s`). Values: `markup.split(',')`, each its first QuotedFragment;
+//! no values prints nothing.
+
+use crate::ast::{Cycle, CycleName, Tag};
+use crate::expression::Expr;
+use crate::parse::{ParseError, Parser};
+use crate::syntax::{self, captures, group};
+use crate::value::Value;
+
+/// `variables_from_string`.
+fn values(markup: &str) -> Vec<Expr> {
+    let mut parts: Vec<&str> = markup.split(',').collect();
+    while parts.last().is_some_and(|p| p.is_empty()) {
+        parts.pop();
+    }
+    parts
+        .into_iter()
+        .filter_map(|v| captures(&syntax::CYCLE_VAR, v).and_then(|c| group(&c, 1).map(Expr::parse)))
+        // `.compact`: literal nils drop out.
+        .filter(|e| !matches!(e, Expr::Lit(Value::Nil)))
+        .collect()
+}
+
+pub fn parse(p: &mut Parser, markup: &str, at: usize) -> Result<Tag, ParseError> {
+    if let Some(c) = captures(&syntax::CYCLE_NAMED, markup) {
+        return Ok(Tag::Cycle(Cycle {
+            values: values(group(&c, 2).unwrap_or("")),
+            name: CycleName::Named(Expr::parse(group(&c, 1).unwrap_or(""))),
+        }));
+    }
+    if syntax::CYCLE_SIMPLE.is_match(markup).unwrap_or(false) {
+        let values = values(markup);
+        let inspected: Option<Vec<String>> = values.iter().map(Expr::literal_inspect).collect();
+        let name = match inspected {
+            Some(parts) => CycleName::Fixed(format!("[{}]", parts.join(", ")).into()),
+            None => {
+                p.next_id += 1;
+                CycleName::Unique(p.next_id)
+            }
+        };
+        return Ok(Tag::Cycle(Cycle { name, values }));
+    }
+    Err(ParseError::syntax(
+        "Syntax Error in 'cycle' - Valid syntax: cycle [name :] var [, var2, var3 ...]",
+        at,
+    ))
+}

@@ -1,0 +1,35 @@
+//! `{% include 'name' [with x | for xs] [as alias] [k: v, ...] %}` (Ruby
+//! `Include`): `SYNTAX = /(#{QuotedFragment}+)(\s+(?:with|for)\s+(#{QuotedFragment}+))?(\s+(?:as)\s+(#{VariableSegment}+))?/o`,
+//! attributes from `TagAttributes` anywhere. Render, in the includer's
+//! scope under a new inner scope: the attributes, then the variable named
+//! after the snippet's last segment (or the alias) set to the `with`/`for`
+//! value (or the variable named like the snippet); an array renders the
+//! snippet once per item.
+
+use crate::ast::{self, Include, Tag};
+use crate::expression::Expr;
+use crate::parse::ParseError;
+use crate::syntax::{self, captures, group};
+
+pub fn parse(markup: &str, at: usize) -> Result<Tag, ParseError> {
+    let Some(c) = captures(&syntax::INCLUDE, markup) else {
+        return Err(ParseError::syntax(
+            "Error in tag 'include' - Valid syntax: include '[template]' (with|for) [object|collection]",
+            at,
+        ));
+    };
+    let mut attributes = Vec::new();
+    for a in syntax::scan_groups(&syntax::TAG_ATTRIBUTES, markup) {
+        ast::push_attribute(
+            &mut attributes,
+            a[0].unwrap_or(""),
+            Expr::parse(a[1].unwrap_or("")),
+        );
+    }
+    Ok(Tag::Include(Include {
+        template: Expr::parse(group(&c, 1).unwrap_or("")),
+        variable: group(&c, 3).map(Expr::parse),
+        alias: group(&c, 5).map(Into::into),
+        attributes,
+    }))
+}

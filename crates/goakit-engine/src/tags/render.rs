@@ -1,0 +1,40 @@
+//! `{% render 'name' [with x | for xs] [as alias] [k: v, ...] %}` (Ruby
+//! `Render`): `SYNTAX = /(#{QuotedString}+)(\s+(with|for)\s+(#{QuotedFragment}+))?(\s+(?:as)\s+(#{VariableSegment}+))?/o`.
+//! Render: an isolated context (none of the caller's variables, fresh
+//! registers), the attributes and the variable (`for` over anything
+//! enumerable renders once per item with a `forloop`); `include` inside
+//! is an error.
+
+use crate::ast::{self, Render, Tag};
+use crate::expression::Expr;
+use crate::parse::ParseError;
+use crate::syntax::{self, captures, group};
+use crate::value::Value;
+
+pub fn parse(markup: &str, at: usize) -> Result<Tag, ParseError> {
+    let Some(c) = captures(&syntax::RENDER, markup) else {
+        return Err(ParseError::syntax(
+            "Syntax error in tag 'render' - Template name must be a quoted string",
+            at,
+        ));
+    };
+    let mut attributes = Vec::new();
+    for a in syntax::scan_groups(&syntax::TAG_ATTRIBUTES, markup) {
+        ast::push_attribute(
+            &mut attributes,
+            a[0].unwrap_or(""),
+            Expr::parse(a[1].unwrap_or("")),
+        );
+    }
+    let template = match Expr::parse(group(&c, 1).unwrap_or("")) {
+        Expr::Lit(Value::Str(s)) => s,
+        _ => "".into(),
+    };
+    Ok(Tag::Render(Render {
+        template,
+        variable: group(&c, 4).map(Expr::parse),
+        for_loop: group(&c, 3) == Some("for"),
+        alias: group(&c, 6).map(Into::into),
+        attributes,
+    }))
+}

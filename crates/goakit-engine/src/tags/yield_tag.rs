@@ -1,0 +1,1 @@
+//! `{% yield %}` (Goaddon): in root, the requested page's HTML.
