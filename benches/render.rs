@@ -153,7 +153,10 @@ fn main() {
         Ok(t) => {
             let mut plain_data = data.clone();
             plain_data["params"] = json!({"status": "all", "q": ""});
-            let globals = goakit::render::to_liquid_object(plain_data.as_object().unwrap());
+            let globals = match liquid::model::to_value(&plain_data) {
+                Ok(liquid::model::Value::Object(o)) => o,
+                _ => liquid::Object::new(),
+            };
             match t.render(&globals) {
                 Ok(html) => Some((
                     time_per_iter(iterations, || {

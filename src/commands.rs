@@ -104,6 +104,15 @@ pub fn print_render_error(err: &RenderError) {
     }
 }
 
+/// Prints each runtime error that Ruby rendered inline (SPEC 4.4); true
+/// when there was one (the command then exits 1).
+fn print_inline_errors(errors: &[crate::engine::TemplateError]) -> bool {
+    for e in errors {
+        print_render_error(&RenderError::Template(e.clone()));
+    }
+    !errors.is_empty()
+}
+
 fn print_warnings(warnings: &[crate::diagnostic::Diagnostic]) {
     for w in warnings {
         eprintln!("warning: {}:{}:{}: {}", w.file, w.line, w.column, w.message);
@@ -170,6 +179,7 @@ pub fn render(dir: &Path, args: RenderArgs) -> u8 {
     match result {
         Ok(rendered) => {
             print_warnings(&rendered.warnings);
+            let failed = print_inline_errors(&rendered.errors);
             let html = if args.document {
                 renderer.document(&project, &rendered.html, &args.page, &args.asset_base, "")
             } else {
@@ -178,7 +188,7 @@ pub fn render(dir: &Path, args: RenderArgs) -> u8 {
             let mut stdout = std::io::stdout().lock();
             let _ = stdout.write_all(html.as_bytes());
             let _ = stdout.flush();
-            EXIT_OK
+            if failed { EXIT_FAILED } else { EXIT_OK }
         }
         Err(e) => {
             print_render_error(&e);
@@ -230,6 +240,9 @@ pub fn build(dir: &Path, args: BuildArgs) -> u8 {
         match result {
             Ok(r) => {
                 print_warnings(&r.warnings);
+                if print_inline_errors(&r.errors) {
+                    failed += 1;
+                }
                 let doc = renderer.document(&project, &r.html, name, asset_base, "");
                 if !write(format!("pages/{name}.html"), &doc) {
                     failed += 1;
@@ -245,6 +258,9 @@ pub fn build(dir: &Path, args: BuildArgs) -> u8 {
         match renderer.render_shortcut(&project, name, &opts) {
             Ok(r) => {
                 print_warnings(&r.warnings);
+                if print_inline_errors(&r.errors) {
+                    failed += 1;
+                }
                 let doc = renderer.document(&project, &r.html, name, asset_base, "");
                 if !write(format!("shortcuts/{name}.html"), &doc) {
                     failed += 1;

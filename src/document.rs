@@ -19,7 +19,7 @@ pub struct DocumentOptions<'a> {
 
 /// Escapes text for an HTML attribute value or text node.
 pub fn escape(s: &str) -> String {
-    crate::engine::filters::escape_html(s)
+    crate::engine::escape_html(s)
 }
 
 pub fn wrap(body: &str, opts: &DocumentOptions) -> String {

@@ -50,6 +50,55 @@ pub struct Config {
     pub addon: AddonConfig,
     #[serde(default)]
     pub preview: PreviewConfig,
+    #[serde(default)]
+    pub render: RenderConfig,
+}
+
+/// `[render]`: the budget of every render (SPEC 4.4).
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct RenderConfig {
+    #[serde(default = "default_max_seconds")]
+    pub max_seconds: f64,
+    #[serde(default = "default_max_output_mib")]
+    pub max_output_mib: f64,
+}
+
+impl Default for RenderConfig {
+    fn default() -> Self {
+        RenderConfig {
+            max_seconds: default_max_seconds(),
+            max_output_mib: default_max_output_mib(),
+        }
+    }
+}
+
+fn default_max_seconds() -> f64 {
+    5.0
+}
+
+fn default_max_output_mib() -> f64 {
+    64.0
+}
+
+impl RenderConfig {
+    /// The engine's budget (non-positive or absurd values are clamped).
+    pub fn budget(&self) -> goakit_engine::Budget {
+        let secs = if self.max_seconds.is_finite() && self.max_seconds > 0.0 {
+            self.max_seconds.min(86_400.0)
+        } else {
+            default_max_seconds()
+        };
+        let mib = if self.max_output_mib.is_finite() && self.max_output_mib > 0.0 {
+            self.max_output_mib.min(4096.0)
+        } else {
+            default_max_output_mib()
+        };
+        goakit_engine::Budget {
+            max_time: std::time::Duration::from_secs_f64(secs),
+            max_bytes: (mib * 1024.0 * 1024.0) as usize,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Deserialize, PartialEq)]

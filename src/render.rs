@@ -5,10 +5,11 @@
 use crate::diagnostic::{Diagnostic, line_col, source_line};
 use crate::engine::{self, Engine, RenderInput, SnippetResolver, TemplateError};
 use crate::project::{JsonFile, Kind, Project, ROOT_PAGE, Template};
+use goakit_engine::Value as LValue;
 use serde_json::{Map, Value, json};
 use std::collections::{BTreeMap, HashMap};
 use std::fmt;
-use std::sync::{Arc, Mutex};
+use std::sync::Mutex;
 use std::time::Duration;
 
 /// How long goakit waits for the addon's own API (SPEC 4.2).
@@ -154,6 +155,9 @@ pub struct Rendered {
     pub html: String,
     /// Unknown filters or tags passed through, with positions.
     pub warnings: Vec<Diagnostic>,
+    /// Runtime errors: printed inline in `html` as Ruby does, and listed
+    /// here with their positions (render and build exit 1 on them).
+    pub errors: Vec<TemplateError>,
 }
 
 struct Compiled {
@@ -167,7 +171,7 @@ pub struct Renderer {
     engine: Engine,
     compiled: HashMap<(Kind, String), Compiled>,
     /// liquid values of each template's `l`, per locale, built on first use.
-    locales: Mutex<HashMap<(Kind, String, String), Arc<liquid::Object>>>,
+    locales: Mutex<HashMap<(Kind, String, String), LValue>>,
 }
 
 impl Default for Renderer {
@@ -239,11 +243,7 @@ impl Renderer {
     }
 
     /// The template's `l` for `locale`, or an error if its locale file is broken.
-    fn locale_object(
-        &self,
-        t: &Template,
-        locale: &str,
-    ) -> Result<Arc<liquid::Object>, RenderError> {
+    fn locale_object(&self, t: &Template, locale: &str) -> Result<LValue, RenderError> {
         if let Some(file) = &t.locale {
             check_json_object(file)?;
         }
@@ -252,7 +252,7 @@ impl Renderer {
         if let Some(o) = cache.get(&key) {
             return Ok(o.clone());
         }
-        let obj = Arc::new(to_liquid_object(&t.locale_for(locale)));
+        let obj = LValue::from(engine::hash_of(&t.locale_for(locale)));
         cache.insert(key, obj.clone());
         Ok(obj)
     }
@@ -273,11 +273,20 @@ impl Renderer {
         })?;
         let globals = self.globals(project, name, opts, api)?;
         let mut warnings = Vec::new();
+        let mut errors = Vec::new();
         let page_html = if name == ROOT_PAGE && mode == Mode::InRoot {
             // Root never yields itself: it renders with an empty yield below.
             String::new()
         } else {
-            self.render_template(project, page, &globals, opts, None, &mut warnings)?
+            self.render_template(
+                project,
+                page,
+                &globals,
+                opts,
+                None,
+                &mut warnings,
+                &mut errors,
+            )?
         };
         let html = match mode {
             Mode::Bare => page_html,
@@ -295,10 +304,15 @@ impl Renderer {
                     opts,
                     Some(&page_html),
                     &mut warnings,
+                    &mut errors,
                 )?
             }
         };
-        Ok(Rendered { html, warnings })
+        Ok(Rendered {
+            html,
+            warnings,
+            errors,
+        })
     }
 
     /// Renders shortcut `name` on its own (shortcuts are not put into root).
@@ -317,18 +331,26 @@ impl Renderer {
             })?;
         let globals = self.globals(project, name, opts, &Map::new())?;
         let mut warnings = Vec::new();
-        let html = self.render_template(project, t, &globals, opts, None, &mut warnings)?;
-        Ok(Rendered { html, warnings })
+        let mut errors = Vec::new();
+        let html =
+            self.render_template(project, t, &globals, opts, None, &mut warnings, &mut errors)?;
+        Ok(Rendered {
+            html,
+            warnings,
+            errors,
+        })
     }
 
+    #[allow(clippy::too_many_arguments)]
     fn render_template(
         &self,
         project: &Project,
         t: &Template,
-        globals: &liquid::Object,
+        globals: &goakit_engine::Hash,
         opts: &RenderOptions,
         yield_html: Option<&str>,
         warnings: &mut Vec<Diagnostic>,
+        errors: &mut Vec<TemplateError>,
     ) -> Result<String, RenderError> {
         let template = self.template(t)?;
         let locale = self.locale_object(t, &opts.locale)?;
@@ -343,6 +365,7 @@ impl Renderer {
             locale,
             snippets: &snippets,
             yield_html,
+            budget: project.config.render.budget(),
         };
         let result = engine::render(&template, &input);
         // A snippet whose locale file is broken is reported as that file's error.
@@ -354,7 +377,12 @@ impl Renderer {
             return Err(e);
         }
         let rendered = result?;
-        warnings.extend(rendered.warnings);
+        for w in rendered.warnings {
+            if !warnings.contains(&w) {
+                warnings.push(w);
+            }
+        }
+        errors.extend(rendered.errors);
         Ok(rendered.html)
     }
 
@@ -364,28 +392,27 @@ impl Renderer {
         name: &str,
         opts: &RenderOptions,
         api: &Map<String, Value>,
-    ) -> Result<liquid::Object, RenderError> {
+    ) -> Result<goakit_engine::Hash, RenderError> {
         if let Some(f) = &project.preview_project {
             check_json_object(f)?;
         }
-        use liquid::model::Value as L;
-        let params: liquid::Object = opts
+        let params: goakit_engine::Hash = opts
             .params
             .iter()
-            .map(|(k, v)| (k.clone().into(), L::scalar(v.clone())))
+            .map(|(k, v)| (k.as_str().into(), LValue::str(v.as_str())))
             .collect();
-        let mut page = liquid::Object::new();
-        page.insert("name".into(), L::scalar(name.to_string()));
-        let mut globals = liquid::Object::new();
+        let mut page = goakit_engine::Hash::new();
+        page.insert("name".into(), LValue::str(name));
+        let mut globals = goakit_engine::Hash::new();
         globals.insert(
             "project".into(),
-            L::Object(to_liquid_object(&project.preview_project_value())),
+            LValue::from(engine::hash_of(&project.preview_project_value())),
         );
-        globals.insert("locale".into(), L::scalar(opts.locale.clone()));
-        globals.insert("page".into(), L::Object(page));
-        globals.insert("params".into(), L::Object(params));
-        // Converted once per render, straight from the JSON (no copy first).
-        globals.insert("api".into(), L::Object(to_liquid_object(api)));
+        globals.insert("locale".into(), LValue::str(opts.locale.as_str()));
+        globals.insert("page".into(), LValue::from(page));
+        globals.insert("params".into(), LValue::from(params));
+        // Converted once per render, keys in the JSON's order.
+        globals.insert("api".into(), LValue::from(engine::hash_of(api)));
         Ok(globals)
     }
 
@@ -421,17 +448,19 @@ struct ProjectSnippets<'a> {
 }
 
 impl SnippetResolver for ProjectSnippets<'_> {
-    fn snippet(&self, name: &str) -> Option<engine::Snippet> {
+    fn snippet(&self, name: &str) -> Option<Result<engine::Snippet, TemplateError>> {
         let t = self.project.snippets.get(name)?;
         let locale = match self.renderer.locale_object(t, self.locale) {
             Ok(l) => l,
             Err(e) => {
                 *self.broken.lock().unwrap_or_else(|e| e.into_inner()) = Some(e);
-                Arc::new(liquid::Object::new())
+                LValue::from(goakit_engine::Hash::new())
             }
         };
         match self.renderer.template(t) {
-            Ok(template) => Some(engine::Snippet { template, locale }),
+            Ok(template) => Some(Ok(engine::Snippet { template, locale })),
+            // Ruby renders a snippet's syntax error in place of the include.
+            Err(RenderError::Template(e)) => Some(Err(e)),
             Err(e) => {
                 *self.broken.lock().unwrap_or_else(|e| e.into_inner()) = Some(e);
                 None
@@ -467,14 +496,6 @@ fn check_json_object(f: &JsonFile) -> Result<(), RenderError> {
         ));
     }
     Ok(())
-}
-
-pub fn to_liquid_object(map: &Map<String, Value>) -> liquid::Object {
-    // serde_json values always convert; fall back to empty on the impossible.
-    match liquid::model::to_value(map) {
-        Ok(liquid::model::Value::Object(o)) => o,
-        _ => liquid::Object::new(),
-    }
 }
 
 /// The `api` hash for `page` (SPEC 4.2): root's hash (if root has an
@@ -545,10 +566,10 @@ fn expand_api_path(
     let file = page.kind.settings_path(&page.name);
     let engine = Engine::new();
     let template = engine.compile(&format!("{file} (api_path)"), path)?;
-    let globals = to_liquid_object(vars.as_object().expect("object literal"));
+    let globals = engine::hash_of(vars.as_object().expect("object literal"));
     struct NoSnippets;
     impl SnippetResolver for NoSnippets {
-        fn snippet(&self, _: &str) -> Option<engine::Snippet> {
+        fn snippet(&self, _: &str) -> Option<Result<engine::Snippet, TemplateError>> {
             None
         }
     }
@@ -556,11 +577,15 @@ fn expand_api_path(
         &template,
         &RenderInput {
             globals: &globals,
-            locale: Arc::new(liquid::Object::new()),
+            locale: LValue::from(goakit_engine::Hash::new()),
             snippets: &NoSnippets,
             yield_html: None,
+            budget: project.config.render.budget(),
         },
     )?;
+    if let Some(e) = out.errors.into_iter().next() {
+        return Err(RenderError::Template(e));
+    }
     Ok(out.html.trim().to_string())
 }
 

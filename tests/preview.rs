@@ -350,6 +350,7 @@ async fn errors_show_an_overlay_and_recover() {
     let d: PathBuf = dir.path().to_path_buf();
     let s = start(&d, true, false).await;
     let mut ev = Events::open(&s).await;
+    // A runtime error renders inline as Ruby does; the banner names it.
     write(
         &d,
         "templates/pages/settings.html",
@@ -357,13 +358,24 @@ async fn errors_show_an_overlay_and_recover() {
     );
     assert_eq!(ev.next(WAIT).await.as_deref(), Some("reload"));
     let (code, body) = get(&s, "/pages/settings").await;
+    assert_eq!(code, 200);
+    assert!(
+        body.contains("Liquid error: No such template 'missing/snippet'"),
+        "{body}"
+    );
+    assert!(body.contains("templates/pages/settings.html:2:3"), "{body}");
+    // A syntax error is the overlay, with its position and source line.
+    write(
+        &d,
+        "templates/pages/settings.html",
+        "<p>ok</p>\n  {% if %}{% endif %}",
+    );
+    assert_eq!(ev.next(WAIT).await.as_deref(), Some("reload"));
+    let (code, body) = get(&s, "/pages/settings").await;
     assert_eq!(code, 500);
     assert!(body.contains("goakit-overlay"));
     assert!(body.contains("templates/pages/settings.html:2:3"), "{body}");
-    assert!(
-        body.contains("{% include &#39;missing/snippet&#39; %}"),
-        "source line shown"
-    );
+    assert!(body.contains("{% if %}{% endif %}"), "source line shown");
     assert!(
         body.contains("/_goakit/client.js"),
         "the overlay reloads itself"

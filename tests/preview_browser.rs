@@ -222,7 +222,7 @@ async fn edit_break_fix_in_a_real_browser() {
     .await;
 
     // Break: the overlay shows.
-    std::fs::write(&page, "<p>{% include 'does/not/exist' %}</p>").unwrap();
+    std::fs::write(&page, "<p>{% if %}{% endif %}</p>").unwrap();
     p.wait_for(
         "__probe.some(m => m.goakit === 'page' && m.error === true)",
         "the error overlay",

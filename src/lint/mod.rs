@@ -8,7 +8,7 @@ pub mod watch;
 
 use crate::diagnostic::{Diagnostic, Severity, line_col};
 use crate::engine::scan::{self, Scan, TokenKind};
-use crate::engine::{Engine, filters::escape_html};
+use crate::engine::{Engine, escape_html};
 use crate::project::{
     FRONT_PAGE, JsonFile, Kind, Project, ROOT_PAGE, SourceFile, Template, parent_page, valid_name,
 };
@@ -95,7 +95,6 @@ pub fn lint_project(project: &Project) -> Vec<Diagnostic> {
                 let engine = &engine;
                 scope.spawn(move || {
                     let mut found = Vec::new();
-                    let mut checker = syntax::Checker::new(engine);
                     let done: Vec<Scanned> = part
                         .iter()
                         .map(|t| {
@@ -103,7 +102,7 @@ pub fn lint_project(project: &Project) -> Vec<Diagnostic> {
                                 t,
                                 scan: scan::scan(&t.source.text),
                             };
-                            template_rules(&mut checker, &s, &mut found);
+                            template_rules(engine, &s, &mut found);
                             s
                         })
                         .collect();
@@ -227,25 +226,26 @@ fn names(project: &Project, d: &mut Vec<Diagnostic>) {
     }
 }
 
-fn template_rules(checker: &mut syntax::Checker, s: &Scanned, d: &mut Vec<Diagnostic>) {
+fn template_rules(engine: &Engine, s: &Scanned, d: &mut Vec<Diagnostic>) {
     let t = s.t;
     let text = &t.source.text;
     let file = &t.source.path;
-    for p in &s.scan.problems {
+    // The engine's parser is the judge, as it is for render.
+    let found = syntax::check(engine, text);
+    if let Some((offset, message)) = found.error {
         d.push(Diagnostic::error(
             "liquid-syntax",
             file,
-            (p.pos.line, p.pos.column),
-            p.message.clone(),
+            s.scan.index.line_col(text, offset),
+            message,
         ));
     }
-    // What the scanner accepts, the engine's parser may still refuse.
-    for e in checker.check(text, &s.scan) {
-        d.push(Diagnostic::error(
-            "liquid-syntax",
+    for (offset, message) in found.lax {
+        d.push(Diagnostic::warning(
+            "lax-syntax",
             file,
-            s.scan.index.line_col(text, e.offset),
-            e.message,
+            s.scan.index.line_col(text, offset),
+            message,
         ));
     }
     for tok in s.scan.tags() {

@@ -641,8 +641,21 @@ fn respond(
         Ok(r) => {
             // Warnings first: the client script reads them when it runs.
             let mut head = String::new();
-            if !r.warnings.is_empty() {
-                let list: Vec<String> = r.warnings.iter().map(|w| w.to_string()).collect();
+            if !r.warnings.is_empty() || !r.errors.is_empty() {
+                // Runtime errors render inline as Ruby shows them; the
+                // banner names each with its position and include chain.
+                let mut list: Vec<String> = r
+                    .errors
+                    .iter()
+                    .map(|e| {
+                        let mut line = format!("error: {e}");
+                        for step in &e.chain {
+                            line.push_str(&format!(" (included from {step})"));
+                        }
+                        line
+                    })
+                    .collect();
+                list.extend(r.warnings.iter().map(|w| w.to_string()));
                 // `</` cannot end the script early inside a JSON string.
                 let list = json!(list).to_string().replace("</", "<\\/");
                 head.push_str(&format!(

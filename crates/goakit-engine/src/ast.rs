@@ -186,6 +186,19 @@ pub fn push_attribute(attrs: &mut Vec<(Arc<str>, Expr)>, key: &str, value: Expr)
     }
 }
 
+/// Every `k: v` of `markup` (`TagAttributes` scanned), in Ruby's hash order.
+pub fn attributes(markup: &str) -> Vec<(Arc<str>, Expr)> {
+    let mut attrs = Vec::new();
+    for a in crate::syntax::scan_groups(&crate::syntax::TAG_ATTRIBUTES, markup) {
+        push_attribute(
+            &mut attrs,
+            a[0].unwrap_or(""),
+            Expr::parse(a[1].unwrap_or("")),
+        );
+    }
+    attrs
+}
+
 pub fn attribute<'a>(attrs: &'a [(Arc<str>, Expr)], key: &str) -> Option<&'a Expr> {
     attrs.iter().find(|(k, _)| &**k == key).map(|(_, v)| v)
 }

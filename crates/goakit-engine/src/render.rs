@@ -136,6 +136,8 @@ struct Registers {
 
 struct Frame {
     file: Arc<str>,
+    /// The name it was included by (`order/lines`).
+    name: Arc<str>,
     locale: Option<Value>,
     /// Where this template was included from (file, offset).
     site: Option<(Arc<str>, usize)>,
@@ -161,8 +163,9 @@ struct Ctx<'a> {
     ticks: u32,
     /// The tag or output being rendered (for errors raised below it).
     at: usize,
-    /// Innermost loop (file, offset) for budget messages.
-    loops: Vec<(Arc<str>, usize)>,
+    /// Where a spent budget is reported: the innermost loop or include
+    /// it passed through.
+    budget_site: Option<(Arc<str>, usize)>,
 }
 
 /// Renders `t`.
@@ -180,6 +183,7 @@ pub fn render(t: &Template, opts: &RenderOptions) -> Result<Rendered, RenderErro
         unknown_filters: Vec::new(),
         frames: vec![Frame {
             file: opts.file.clone(),
+            name: opts.file.clone(),
             locale: opts.locale.clone(),
             site: None,
         }],
@@ -194,7 +198,7 @@ pub fn render(t: &Template, opts: &RenderOptions) -> Result<Rendered, RenderErro
         budget: opts.budget,
         ticks: 0,
         at: 0,
-        loops: Vec::new(),
+        budget_site: None,
     };
     let mut out = String::new();
     match ctx.body(&t.root, &mut out) {
@@ -205,9 +209,8 @@ pub fn render(t: &Template, opts: &RenderOptions) -> Result<Rendered, RenderErro
         }),
         Err(Raise::Budget(what)) => {
             let (file, offset) = ctx
-                .loops
-                .last()
-                .cloned()
+                .budget_site
+                .clone()
                 .unwrap_or_else(|| (ctx.file(), ctx.at));
             Err(RenderError {
                 message: what,
@@ -429,9 +432,21 @@ impl<'a> Ctx<'a> {
             return Ok(input);
         };
         if let Some(e) = filters::arity_error(f, args.len() + 1) {
-            return Err(filter_raise(e));
+            return Err(self.filter_raise(e));
         }
-        (f.call)(&input, args, &self.filter_ctx).map_err(filter_raise)
+        (f.call)(&input, args, &self.filter_ctx).map_err(|e| self.filter_raise(e))
+    }
+
+    fn filter_raise(&self, e: FilterError) -> Raise {
+        match e {
+            FilterError::Liquid(m) => liquid(m),
+            FilterError::Internal => internal(),
+            FilterError::Budget(what) => Raise::Budget(format!(
+                "the render exceeded its budget ([render] max_output_mib = {}, max_seconds = {}): {what}",
+                self.budget.max_bytes as f64 / (1024.0 * 1024.0),
+                self.budget.max_time.as_secs_f64()
+            )),
+        }
     }
 
     fn output(&mut self, v: &Variable, out: &mut String) -> R {
@@ -631,6 +646,13 @@ impl<'a> Ctx<'a> {
         Ok(())
     }
 
+    /// Remembers the innermost loop or include a spent budget leaves.
+    fn mark_budget(&mut self, result: &R, at: usize) {
+        if matches!(result, Err(Raise::Budget(_))) && self.budget_site.is_none() {
+            self.budget_site = Some((self.file(), at));
+        }
+    }
+
     fn push_scope(&mut self) -> R {
         if self.base_scope_depth + self.scopes.len() + 1 > MAX_SCOPES {
             return Err(liquid("Nesting too deep"));
@@ -690,7 +712,6 @@ impl<'a> Ctx<'a> {
             .unwrap_or_default();
         let drop = Arc::new(ForloopDrop::new(f.name.clone(), seg.len as i64, parent));
         self.registers.for_stack.push(drop.clone());
-        self.loops.push((self.file(), at));
         self.set_inner(&"forloop".into(), Value::Forloop(drop.clone()));
         let mut result = Ok(());
         for n in 0..seg.len {
@@ -712,9 +733,9 @@ impl<'a> Ctx<'a> {
                 break;
             }
         }
-        self.loops.pop();
         self.registers.for_stack.pop();
         self.pop_scope();
+        self.mark_budget(&result, at);
         result
     }
 
@@ -747,7 +768,6 @@ impl<'a> Ctx<'a> {
         self.push_scope()?;
         let drop = Arc::new(TablerowloopDrop::new(seg.len as i64, cols));
         self.set_inner(&"tablerowloop".into(), Value::Tablerowloop(drop.clone()));
-        self.loops.push((self.file(), at));
         let mut result = Ok(());
         for i in 0..seg.len {
             self.set_inner(&t.var, seg.get(i));
@@ -770,8 +790,8 @@ impl<'a> Ctx<'a> {
                 break;
             }
         }
-        self.loops.pop();
         self.pop_scope();
+        self.mark_budget(&result, at);
         result?;
         out.push_str("</tr>\n");
         Ok(())
@@ -800,25 +820,35 @@ impl<'a> Ctx<'a> {
         }
     }
 
-    fn enter(&mut self, p: &Partial, at: usize) {
+    fn enter(&mut self, p: &Partial, name: &str, at: usize) {
+        let includes = self.frames.len();
+        if includes == MAX_INCLUDE_DEPTH + 1 {
+            // Reported at the include site, once; Ruby goes on (to its
+            // scope limit), so the output stays Ruby's.
+            self.at = at;
+            let names: Vec<&str> = self.frames[1..].iter().map(|f| &*f.name).collect();
+            let cycle = names.iter().enumerate().find_map(|(i, n)| {
+                names[i + 1..]
+                    .iter()
+                    .position(|m| m == n)
+                    .map(|j| names[i..=i + 1 + j].to_vec())
+            });
+            let message = match cycle {
+                Some(c) => format!(
+                    "include cycle: '{}' (includes nested deeper than {MAX_INCLUDE_DEPTH})",
+                    c.join("' → '")
+                ),
+                None => format!("includes nested deeper than {MAX_INCLUDE_DEPTH}"),
+            };
+            self.record(message, RenderErrorKind::IncludeDepth);
+        }
         let site = Some((self.file(), at));
         self.frames.push(Frame {
             file: p.file.clone(),
+            name: name.into(),
             locale: p.locale.clone(),
             site,
         });
-        let includes = self.frames.len() - 1;
-        if includes == MAX_INCLUDE_DEPTH + 1 {
-            self.at = at;
-            let names: Vec<String> = self.frames.iter().map(|f| f.file.to_string()).collect();
-            self.record(
-                format!(
-                    "includes nested deeper than {MAX_INCLUDE_DEPTH}: {}",
-                    names.join(" -> ")
-                ),
-                RenderErrorKind::IncludeDepth,
-            );
-        }
     }
 
     fn leave(&mut self) {
@@ -862,8 +892,7 @@ impl<'a> Ctx<'a> {
             }
         }
         if result.is_ok() {
-            self.enter(&partial, at);
-            self.loops.push((self.file(), 0));
+            self.enter(&partial, &name_s, at);
             result = match &variable {
                 Value::Array(items) => {
                     let mut r = Ok(());
@@ -881,11 +910,11 @@ impl<'a> Ctx<'a> {
                     self.body(&partial.template.root, out)
                 }
             };
-            self.loops.pop();
             self.leave();
         }
         self.pop_scope();
         self.at = at;
+        self.mark_budget(&result, at);
         result
     }
 
@@ -925,6 +954,7 @@ impl<'a> Ctx<'a> {
                 for i in 0..seg.len {
                     res = self.render_partial(
                         &partial,
+                        &r.template,
                         at,
                         &var_name,
                         seg.get(i),
@@ -943,10 +973,20 @@ impl<'a> Ctx<'a> {
                 }
                 res
             }
-            None => self.render_partial(&partial, at, &var_name, variable, None, &attrs, out),
+            None => self.render_partial(
+                &partial,
+                &r.template,
+                at,
+                &var_name,
+                variable,
+                None,
+                &attrs,
+                out,
+            ),
         };
         self.disabled_include -= 1;
         self.at = at;
+        self.mark_budget(&result, at);
         result
     }
 
@@ -955,6 +995,7 @@ impl<'a> Ctx<'a> {
     fn render_partial(
         &mut self,
         partial: &Partial,
+        name: &str,
         at: usize,
         var_name: &Arc<str>,
         var: Value,
@@ -981,10 +1022,8 @@ impl<'a> Ctx<'a> {
         let saved_registers = std::mem::take(&mut self.registers);
         let saved_interrupts = std::mem::take(&mut self.interrupts);
         self.base_scope_depth += saved_scopes.len();
-        self.enter(partial, at);
-        self.loops.push((self.file(), 0));
+        self.enter(partial, name, at);
         let result = self.body(&partial.template.root, out);
-        self.loops.pop();
         self.leave();
         self.base_scope_depth -= saved_scopes.len();
         self.scopes = saved_scopes;
@@ -1062,16 +1101,6 @@ fn add_one(v: &Value, n: i64) -> R<Value> {
         Value::BigInt(b) => Ok(Value::from_bigint(&**b + n)),
         Value::Float(f) => Ok(Value::Float(f + n as f64)),
         _ => Err(internal()),
-    }
-}
-
-fn filter_raise(e: FilterError) -> Raise {
-    match e {
-        FilterError::Liquid(m) => liquid(m),
-        FilterError::Internal => internal(),
-        FilterError::Budget(what) => {
-            Raise::Budget(format!("the render exceeded its budget: {what}"))
-        }
     }
 }
 

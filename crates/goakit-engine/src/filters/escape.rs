@@ -5,16 +5,24 @@
 use super::{FilterCtx, FilterResult, s, text};
 use crate::value::Value;
 
+/// `CGI.escapeHTML`'s entity for `c`, if it has one.
+pub fn entity(c: char) -> Option<&'static str> {
+    Some(match c {
+        '&' => "&amp;",
+        '<' => "&lt;",
+        '>' => "&gt;",
+        '"' => "&quot;",
+        '\'' => "&#39;",
+        _ => return None,
+    })
+}
+
 /// `CGI.escapeHTML`.
-pub(crate) fn escape_html(src: &str, out: &mut String) {
+pub fn escape_html(src: &str, out: &mut String) {
     for c in src.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
+        match entity(c) {
+            Some(e) => out.push_str(e),
+            None => out.push(c),
         }
     }
 }

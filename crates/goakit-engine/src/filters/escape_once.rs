@@ -28,12 +28,10 @@ pub fn escape_once(input: &Value, _args: &[Value], ctx: &FilterCtx) -> FilterRes
     for (i, c) in src.char_indices() {
         match c {
             '&' if starts_entity(&bytes[i + 1..]) => out.push('&'),
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
+            c => match super::escape::entity(c) {
+                Some(e) => out.push_str(e),
+                None => out.push(c),
+            },
         }
     }
     text(out, ctx)

@@ -86,7 +86,7 @@ mod date;
 mod default;
 mod divided_by;
 mod downcase;
-mod escape;
+pub mod escape;
 mod escape_once;
 mod first;
 mod floor;

@@ -18,14 +18,7 @@ pub fn parse(markup: &str, at: usize) -> Result<Tag, ParseError> {
             at,
         ));
     };
-    let mut attributes = Vec::new();
-    for a in syntax::scan_groups(&syntax::TAG_ATTRIBUTES, markup) {
-        ast::push_attribute(
-            &mut attributes,
-            a[0].unwrap_or(""),
-            Expr::parse(a[1].unwrap_or("")),
-        );
-    }
+    let attributes = ast::attributes(markup);
     Ok(Tag::Include(Include {
         template: Expr::parse(group(&c, 1).unwrap_or("")),
         variable: group(&c, 3).map(Expr::parse),

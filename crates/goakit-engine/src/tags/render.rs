@@ -18,14 +18,7 @@ pub fn parse(markup: &str, at: usize) -> Result<Tag, ParseError> {
             at,
         ));
     };
-    let mut attributes = Vec::new();
-    for a in syntax::scan_groups(&syntax::TAG_ATTRIBUTES, markup) {
-        ast::push_attribute(
-            &mut attributes,
-            a[0].unwrap_or(""),
-            Expr::parse(a[1].unwrap_or("")),
-        );
-    }
+    let attributes = ast::attributes(markup);
     let template = match Expr::parse(group(&c, 1).unwrap_or("")) {
         Expr::Lit(Value::Str(s)) => s,
         _ => "".into(),

@@ -17,14 +17,7 @@ pub fn parse(p: &mut Parser, markup: &str, at: usize) -> Result<Tag, ParseError>
             at,
         ));
     };
-    let mut attributes = Vec::new();
-    for a in syntax::scan_groups(&syntax::TAG_ATTRIBUTES, markup) {
-        ast::push_attribute(
-            &mut attributes,
-            a[0].unwrap_or(""),
-            Expr::parse(a[1].unwrap_or("")),
-        );
-    }
+    let attributes = ast::attributes(markup);
     let mut body = Body::new();
     let stop = p.parse_block_body(&mut body, at)?;
     parse::expect_end(stop, "tablerow", at)?;
