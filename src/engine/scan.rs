@@ -7,122 +7,35 @@
 use crate::diagnostic::{LineIndex, line_col};
 use std::ops::Range;
 
-/// Ruby Liquid 5.4's standard filters.
-pub const KNOWN_FILTERS: &[&str] = &[
-    "abs",
-    "append",
-    "at_least",
-    "at_most",
-    "base64_decode",
-    "base64_encode",
-    "base64_url_safe_decode",
-    "base64_url_safe_encode",
-    "capitalize",
-    "ceil",
-    "compact",
-    "concat",
-    "date",
-    "default",
-    "divided_by",
-    "downcase",
-    "escape",
-    "escape_once",
-    "first",
-    "floor",
-    "h",
-    "join",
-    "last",
-    "lstrip",
-    "map",
-    "minus",
-    "modulo",
-    "newline_to_br",
-    "plus",
-    "prepend",
-    "remove",
-    "remove_first",
-    "remove_last",
-    "replace",
-    "replace_first",
-    "replace_last",
-    "reverse",
-    "round",
-    "rstrip",
-    "size",
-    "slice",
-    "sort",
-    "sort_natural",
-    "split",
-    "strip",
-    "strip_html",
-    "strip_newlines",
-    "times",
-    "truncate",
-    "truncatewords",
-    "uniq",
-    "upcase",
-    "url_decode",
-    "url_encode",
-    "where",
-];
+// Every list of known names comes from the engine's catalogues
+// (`goakit_engine::filters::CATALOGUE`, `goakit_engine::tags::CATALOGUE`).
 
-/// Ruby Liquid 5.4's standard tags plus goakit's `yield`, with the tags
-/// that only live inside blocks.
-pub const KNOWN_TAGS: &[&str] = &[
-    "assign",
-    "break",
-    "capture",
-    "case",
-    "comment",
-    "continue",
-    "cycle",
-    "decrement",
-    "echo",
-    "for",
-    "if",
-    "ifchanged",
-    "include",
-    "increment",
-    "#",
-    "liquid",
-    "raw",
-    "render",
-    "tablerow",
-    "unless",
-    "yield",
-];
-
-/// Tags that only live inside a block, and the block ends.
-pub const INNER_TAGS: &[&str] = &[
-    "else",
-    "elsif",
-    "when",
-    "endif",
-    "endunless",
-    "endifchanged",
-    "endfor",
-    "endtablerow",
-    "endcapture",
-    "endcase",
-];
-
-/// Blocks and the tags allowed directly inside them.
-const BLOCKS: &[(&str, &[&str])] = &[
-    ("if", &["elsif", "else"]),
-    ("unless", &["elsif", "else"]),
-    ("case", &["when", "else"]),
-    ("for", &["else"]),
-    ("tablerow", &[]),
-    ("capture", &[]),
-    ("ifchanged", &[]),
-];
-
+/// A filter of the catalogue (Ruby Liquid 5.4's standard filters).
 pub fn is_known_filter(name: &str) -> bool {
-    KNOWN_FILTERS.contains(&name)
+    goakit_engine::filters::lookup(name).is_some()
+}
+
+/// A tag of the catalogue (Ruby's standard tags, `liquid`, Goaddon's `yield`).
+pub fn is_known_tag(name: &str) -> bool {
+    goakit_engine::tags::lookup(name).is_some()
+}
+
+/// A tag that divides or ends a known block (`else`, `when`, `endfor`, ...).
+pub fn is_inner_tag(name: &str) -> bool {
+    goakit_engine::tags::is_delimiter(name)
+}
+
+/// Blocks whose bodies are Liquid (not `raw`, `comment`), with the tags
+/// allowed directly inside them.
+fn blocks() -> impl Iterator<Item = (&'static str, &'static [&'static str])> {
+    goakit_engine::tags::CATALOGUE
+        .iter()
+        .filter(|t| t.end.is_some() && t.name != "raw" && t.name != "comment")
+        .map(|t| (t.name, t.inner))
 }
 
 pub fn is_block(name: &str) -> bool {
-    BLOCKS.iter().any(|(b, _)| *b == name) || name == "comment" || name == "raw"
+    goakit_engine::tags::lookup(name).is_some_and(|t| t.end.is_some())
 }
 
 /// A byte offset in the source with its 1-based line and column.
@@ -622,12 +535,12 @@ fn check_nesting(src: &str, scan: &mut Scan) {
         if name == "raw" || name == "endraw" {
             continue;
         }
-        if let Some((block, _)) = BLOCKS.iter().find(|(b, _)| *b == name) {
+        if let Some((block, _)) = blocks().find(|(b, _)| *b == name) {
             stack.push((block, t.pos));
             continue;
         }
         if let Some(block) = name.strip_prefix("end")
-            && BLOCKS.iter().any(|(b, _)| *b == block)
+            && blocks().any(|(b, _)| b == block)
         {
             {
                 match stack.last() {
@@ -656,10 +569,9 @@ fn check_nesting(src: &str, scan: &mut Scan) {
                 continue;
             }
         }
-        let inner_of: Vec<&str> = BLOCKS
-            .iter()
+        let inner_of: Vec<&str> = blocks()
             .filter(|(_, inner)| inner.contains(&name))
-            .map(|(b, _)| *b)
+            .map(|(b, _)| b)
             .collect();
         if !inner_of.is_empty() {
             let ok = stack.last().is_some_and(|(b, _)| inner_of.contains(b));

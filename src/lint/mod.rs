@@ -262,10 +262,7 @@ fn template_rules(engine: &Engine, s: &Scanned, d: &mut Vec<Diagnostic>) {
             ));
         }
         // raw/comment ends are consumed by the scanner; the rest are block parts.
-        if !scan::KNOWN_TAGS.contains(&name)
-            && !scan::INNER_TAGS.contains(&name)
-            && name != "endraw"
-        {
+        if !scan::is_known_tag(name) && !scan::is_inner_tag(name) {
             d.push(Diagnostic::warning(
                 "unknown-tag",
                 file,
@@ -733,10 +730,9 @@ fn settings_rules(project: &Project, t: &Template, d: &mut Vec<Diagnostic>) {
             } else if p.chars().any(char::is_whitespace) && !p.contains("{{") {
                 Some("must not contain spaces".into())
             } else {
-                scan::scan(p)
-                    .problems
-                    .first()
-                    .map(|e| format!("Liquid in api_path: {}", e.message))
+                goakit_engine::parse(p, goakit_engine::ParseOptions::GOADDON)
+                    .err()
+                    .map(|e| format!("Liquid in api_path: {}", e.ruby_message()))
             };
             if let Some(why) = problem {
                 d.push(Diagnostic::error(
