@@ -168,12 +168,25 @@ struct Loader<'a> {
 }
 
 impl goakit_engine::Partials for Loader<'_> {
-    fn load(&self, name: &str) -> Result<goakit_engine::Partial, PartialError> {
+    fn load(&self, name: &str, trim_start: bool) -> Result<goakit_engine::Partial, PartialError> {
         match self.resolver.snippet(name) {
             None => Err(PartialError::Missing(format!("No such template '{name}'"))),
             Some(Err(e)) => Err(PartialError::Other(e.message)),
             Some(Ok(s)) => {
-                let t = s.template.clone();
+                let mut t = s.template.clone();
+                // Compiled with Ruby's whitespace flag off; the includer
+                // left it on, so parse it as Ruby would here.
+                if trim_start
+                    && let Ok(tree) =
+                        goakit_engine::parse_partial(&t.0.source, ParseOptions::GOADDON, true)
+                {
+                    t = Template(Arc::new(Compiled {
+                        file: t.0.file.clone(),
+                        source: t.0.source.clone(),
+                        tree: Arc::new(tree),
+                        warnings: t.0.warnings.clone(),
+                    }));
+                }
                 self.seen
                     .lock()
                     .unwrap_or_else(|e| e.into_inner())

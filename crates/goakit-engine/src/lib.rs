@@ -28,15 +28,30 @@ pub struct Template {
     pub root: ast::Body,
     /// Markup Ruby reads only in part, unknown tags (lenient mode).
     pub warnings: Vec<ParseWarning>,
+    /// Ruby's `trim_whitespace` flag at the end of the parse: a snippet
+    /// loaded from this template starts its parse with it.
+    pub trim_at_end: bool,
 }
 
 /// `Liquid::Template.parse(source)` with Ruby's defaults (lax), or with
 /// goakit's Goaddon options.
 pub fn parse(source: &str, opts: ParseOptions) -> Result<Template, ParseError> {
+    parse_partial(source, opts, false)
+}
+
+/// Parses a snippet as `PartialCache.load` does: with the includer's parse
+/// context, whose whitespace flag `trim_start` may still be set.
+pub fn parse_partial(
+    source: &str,
+    opts: ParseOptions,
+    trim_start: bool,
+) -> Result<Template, ParseError> {
     let mut p = parse::Parser::new(source, opts);
+    p.trim_start(trim_start);
     let root = stacker::maybe_grow(64 * 1024, 1024 * 1024, || p.parse_document())?;
     Ok(Template {
         root,
+        trim_at_end: p.trim_at_end(),
         warnings: p.warnings,
     })
 }
@@ -63,7 +78,10 @@ pub enum PartialError {
 
 /// Ruby's file system plus `PartialCache`: the host's snippets.
 pub trait Partials {
-    fn load(&self, name: &str) -> Result<Partial, PartialError>;
+    /// The snippet `name`; `trim_start` is the includer's whitespace flag
+    /// (see [`parse_partial`]): a host that parsed the snippet ahead of
+    /// time with the flag off parses it again when it is on.
+    fn load(&self, name: &str, trim_start: bool) -> Result<Partial, PartialError>;
 }
 
 /// Snippets from source text, parsed on first use, as the Ruby reference
@@ -74,11 +92,11 @@ pub struct SourcePartials<'a> {
 }
 
 impl Partials for SourcePartials<'_> {
-    fn load(&self, name: &str) -> Result<Partial, PartialError> {
+    fn load(&self, name: &str, trim_start: bool) -> Result<Partial, PartialError> {
         let Some(src) = self.sources.get(name) else {
             return Err(PartialError::Missing(format!("No such template '{name}'")));
         };
-        let t = parse(src, self.opts).map_err(PartialError::Syntax)?;
+        let t = parse_partial(src, self.opts, trim_start).map_err(PartialError::Syntax)?;
         Ok(Partial {
             template: Arc::new(t),
             file: name.into(),

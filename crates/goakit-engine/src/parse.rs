@@ -201,6 +201,18 @@ impl<'s> Parser<'s> {
         self.sources.last().is_some_and(|s| s.liquid)
     }
 
+    /// Starts with Ruby's `trim_whitespace` flag set (a partial is parsed
+    /// with its includer's parse context, which keeps the flag its last
+    /// `-}}` / `-%}` left).
+    pub fn trim_start(&mut self, trim: bool) {
+        self.trim_whitespace = trim;
+    }
+
+    /// The flag as the parse left it.
+    pub fn trim_at_end(&self) -> bool {
+        self.trim_whitespace
+    }
+
     /// The whole document.
     pub fn parse_document(&mut self) -> Result<Body, ParseError> {
         let mut body = Body::new();

@@ -135,6 +135,8 @@ struct Registers {
 }
 
 struct Frame {
+    /// The template's identity (for its parse context's whitespace flag).
+    tree: usize,
     file: Arc<str>,
     /// The name it was included by (`order/lines`).
     name: Arc<str>,
@@ -156,6 +158,10 @@ struct Ctx<'a> {
     frames: Vec<Frame>,
     partials: &'a dyn Partials,
     cache: HashMap<String, Result<Partial, PartialError>>,
+    /// Each template's parse-context whitespace flag, as partial loads
+    /// leave it (Ruby parses a partial with its includer's context).
+    trims: HashMap<usize, bool>,
+    main_trim: bool,
     yield_html: Option<&'a str>,
     filter_ctx: FilterCtx,
     deadline: Instant,
@@ -182,6 +188,7 @@ pub fn render(t: &Template, opts: &RenderOptions) -> Result<Rendered, RenderErro
         errors: Vec::new(),
         unknown_filters: Vec::new(),
         frames: vec![Frame {
+            tree: std::ptr::from_ref(t) as usize,
             file: opts.file.clone(),
             name: opts.file.clone(),
             locale: opts.locale.clone(),
@@ -189,6 +196,8 @@ pub fn render(t: &Template, opts: &RenderOptions) -> Result<Rendered, RenderErro
         }],
         partials: opts.partials,
         cache: HashMap::new(),
+        trims: HashMap::new(),
+        main_trim: t.trim_at_end,
         yield_html: opts.yield_html,
         filter_ctx: FilterCtx {
             max_bytes: opts.budget.max_bytes,
@@ -800,7 +809,21 @@ impl<'a> Ctx<'a> {
     /// `PartialCache.load`, once per name per render.
     fn load(&mut self, name: &str) -> R<Partial> {
         if !self.cache.contains_key(name) {
-            let p = self.partials.load(name);
+            let includer = self.frames.last().map_or(0, |f| f.tree);
+            let trim = match self.trims.get(&includer) {
+                Some(t) => *t,
+                None if self.frames.len() == 1 => self.main_trim,
+                None => self
+                    .cache
+                    .values()
+                    .filter_map(|p| p.as_ref().ok())
+                    .find(|p| Arc::as_ptr(&p.template) as usize == includer)
+                    .is_some_and(|p| p.template.trim_at_end),
+            };
+            let p = self.partials.load(name, trim);
+            if let Ok(p) = &p {
+                self.trims.insert(includer, p.template.trim_at_end);
+            }
             self.cache.insert(name.to_string(), p);
         }
         match &self.cache[name] {
@@ -844,6 +867,7 @@ impl<'a> Ctx<'a> {
         }
         let site = Some((self.file(), at));
         self.frames.push(Frame {
+            tree: Arc::as_ptr(&p.template) as usize,
             file: p.file.clone(),
             name: name.into(),
             locale: p.locale.clone(),

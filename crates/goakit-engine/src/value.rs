@@ -504,7 +504,10 @@ impl Value {
     /// The text Ruby's `rb_cmperr` uses for the right side of a failed
     /// comparison: `inspect` for nil/true/false/numbers, else the class.
     pub fn cmperr_name(&self) -> String {
+        // Ruby's special constants: nil, booleans, fixnums (62-bit), flonums.
+        const FIXNUM: std::ops::RangeInclusive<i64> = -(1 << 62)..=(1 << 62) - 1;
         match self {
+            Value::Int(i) if !FIXNUM.contains(i) => "Integer".to_string(),
             Value::Nil | Value::Bool(_) | Value::Int(_) | Value::Float(_) => self.inspect(),
             other => other.class_name().to_string(),
         }

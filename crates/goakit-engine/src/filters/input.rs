@@ -145,6 +145,21 @@ fn range_slice(len: i64, r: &crate::value::RangeValue) -> Result<Option<(usize, 
 pub fn access(item: &Value, property: &Value) -> Access {
     if let Value::Range(r) = property {
         match item {
+            // Integer#[range]: the bits from first to last.
+            Value::Int(_) | Value::BigInt(_) => {
+                let Some((a, b)) = r.small() else {
+                    return Access::Internal;
+                };
+                if a < 0 || b > 1_000_000 {
+                    return Access::Internal;
+                }
+                if b < a {
+                    return Access::Value(Value::Int(0));
+                }
+                let n = item.to_bigint().unwrap_or_default();
+                let mask = (BigInt::from(1) << ((b - a + 1) as usize)) - 1;
+                return Access::Value(Value::from_bigint((n >> (a as usize)) & mask));
+            }
             Value::Array(a) => {
                 return match range_slice(a.len() as i64, r) {
                     Ok(Some((st, n))) => Access::Value(Value::from(a[st..st + n].to_vec())),

@@ -50,8 +50,10 @@ pub fn uniq(input: &Value, args: &[Value], ctx: &FilterCtx) -> FilterResult {
             uniq_by(items, keys, ctx)
         }
         Some(property) => {
-            if items.is_empty() {
-                return Ok(Value::from(Vec::new()));
+            // Ruby's `Array#uniq` with a block returns a copy of a
+            // one-item array without calling the block.
+            if items.len() <= 1 {
+                return Ok(Value::from(items));
             }
             let mut keys = Vec::with_capacity(items.len());
             for item in &items {
