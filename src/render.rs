@@ -69,6 +69,8 @@ pub enum RenderError {
     },
     /// No such page/shortcut.
     Missing { kind: Kind, name: String },
+    /// The renderer itself failed (a bug in goakit, never the template's).
+    Internal(String),
 }
 
 impl RenderError {
@@ -128,6 +130,7 @@ impl fmt::Display for RenderError {
                 }
                 Ok(())
             }
+            RenderError::Internal(msg) => write!(f, "goakit's renderer failed: {msg}"),
             RenderError::Missing { kind, name } => {
                 write!(
                     f,
@@ -160,6 +163,7 @@ pub struct Rendered {
     pub errors: Vec<TemplateError>,
 }
 
+#[derive(Clone)]
 struct Compiled {
     text_hash: u64,
     result: Result<engine::Template, TemplateError>,
@@ -172,6 +176,18 @@ pub struct Renderer {
     compiled: HashMap<(Kind, String), Compiled>,
     /// liquid values of each template's `l`, per locale, built on first use.
     locales: Mutex<HashMap<(Kind, String, String), LValue>>,
+}
+
+impl Clone for Renderer {
+    /// Shares every compiled template (they are `Arc`s); the locale cache
+    /// starts empty.
+    fn clone(&self) -> Self {
+        Renderer {
+            engine: Engine::new(),
+            compiled: self.compiled.clone(),
+            locales: Mutex::new(HashMap::new()),
+        }
+    }
 }
 
 impl Default for Renderer {

@@ -670,3 +670,64 @@ fn host_guard() {
     assert!(!host_allowed(&all, Some(4100), "evil.example:4100"));
     assert!(!host_allowed(&all, Some(4100), "1.2.3.4.evil.example:4100"));
 }
+
+/// A page that runs out its budget freezes nothing: while it renders (off
+/// the async threads, on a single-threaded runtime here), assets, other
+/// pages and the reload channel answer; then it shows the budget overlay.
+#[tokio::test]
+async fn a_runaway_page_freezes_nothing() {
+    let dir = copy_fixture("example-addon");
+    let d: PathBuf = dir.path().to_path_buf();
+    let toml = std::fs::read_to_string(d.join("goakit.toml")).unwrap();
+    write(
+        &d,
+        "goakit.toml",
+        &format!("{toml}\n[render]\nmax_seconds = 2\n"),
+    );
+    write(
+        &d,
+        "templates/pages/reports.html",
+        "<p>\n{% for i in (1..2000000000) %}{% endfor %}</p>",
+    );
+    let s = start(&d, true, false).await;
+    let addr = s.addr;
+    let slow = tokio::spawn(async move {
+        let r = reqwest::get(format!("http://{addr}/pages/reports"))
+            .await
+            .unwrap();
+        (r.status().as_u16(), r.text().await.unwrap())
+    });
+    let mut ev = Events::open(&s).await;
+    let mut answered = 0;
+    let mut saved = false;
+    while !slow.is_finished() {
+        for path in ["/_goakit/client.js", "/pages/frontpage", "/"] {
+            let t = std::time::Instant::now();
+            let (code, _) = get(&s, path).await;
+            assert_eq!(code, 200, "{path}");
+            assert!(
+                t.elapsed() < Duration::from_millis(800),
+                "{path} took {:?} while a page ran away",
+                t.elapsed()
+            );
+            answered += 1;
+        }
+        if !saved {
+            // A save while the runaway renders still reloads.
+            write(&d, "templates/pages/settings.html", "<h1>saved</h1>");
+            saved = true;
+            loop {
+                match ev.next(WAIT).await.as_deref() {
+                    Some("reload") => break,
+                    Some(_) => continue,
+                    None => panic!("no reload while a page ran away"),
+                }
+            }
+        }
+    }
+    assert!(answered >= 6, "only {answered} requests while it ran");
+    let (code, body) = slow.await.unwrap();
+    assert_eq!(code, 500);
+    assert!(body.contains("max_seconds"), "{body}");
+    assert!(body.contains("templates/pages/reports.html:2:1"), "{body}");
+}

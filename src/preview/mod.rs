@@ -50,7 +50,8 @@ pub struct Preview {
     pub root: PathBuf,
     /// Swapped whole by the watcher; requests take a cheap `Arc` clone.
     pub project: RwLock<Arc<Project>>,
-    pub renderer: RwLock<Renderer>,
+    /// Swapped whole by the watcher; each render holds its own snapshot.
+    pub renderer: RwLock<Arc<Renderer>>,
     pub offline: bool,
     /// Bumped after each change is applied; sent to browsers.
     pub version: std::sync::atomic::AtomicU64,
@@ -79,13 +80,21 @@ struct ApiSeen {
 }
 
 impl Preview {
+    /// The current renderer (cheap: an `Arc`).
+    pub fn renderer(&self) -> Arc<Renderer> {
+        self.renderer
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+    }
+
     pub fn new(project: Project, offline: bool) -> Arc<Preview> {
         let renderer = Renderer::for_project(&project);
         let (changes, _) = broadcast::channel(64);
         Arc::new(Preview {
             root: project.root.clone(),
             project: RwLock::new(Arc::new(project)),
-            renderer: RwLock::new(renderer),
+            renderer: RwLock::new(Arc::new(renderer)),
             offline,
             version: Default::default(),
             changes,
@@ -624,9 +633,21 @@ async fn page(
         Ok(api) => api,
         Err(e) => return overlay(&e, &version, &name),
     };
-    let renderer = state.renderer.read().unwrap_or_else(|e| e.into_inner());
-    let result = renderer.render_page(&project, &name, &opts, &api, Mode::InRoot);
+    // Off the async threads: a runaway page runs out its budget there
+    // while every other route, asset and the reload channel answer.
+    let renderer = state.renderer();
+    let (r, p, n) = (renderer.clone(), project.clone(), name.clone());
+    let result =
+        tokio::task::spawn_blocking(move || r.render_page(&p, &n, &opts, &api, Mode::InRoot))
+            .await
+            .unwrap_or_else(|e| Err(render_panicked(&e)));
     respond(&renderer, &project, result, &name, &version)
+}
+
+/// A render task that did not finish (it cannot panic by design; if it
+/// did, the page says so instead of the server dying).
+fn render_panicked(e: &tokio::task::JoinError) -> RenderError {
+    RenderError::Internal(e.to_string())
 }
 
 /// The rendered document (with the client and any warnings) or the overlay.
@@ -690,8 +711,11 @@ async fn shortcut(
         return overlay(&e, &version, &name);
     }
     let opts = options_from(&project, query, state.offline);
-    let renderer = state.renderer.read().unwrap_or_else(|e| e.into_inner());
-    let result = renderer.render_shortcut(&project, &name, &opts);
+    let renderer = state.renderer();
+    let (r, p, n) = (renderer.clone(), project.clone(), name.clone());
+    let result = tokio::task::spawn_blocking(move || r.render_shortcut(&p, &n, &opts))
+        .await
+        .unwrap_or_else(|e| Err(render_panicked(&e)));
     respond(&renderer, &project, result, &name, &version)
 }
 
@@ -716,7 +740,7 @@ async fn description(State(state): State<Arc<Preview>>) -> Response {
         ),
         None => "<div class=\"container py-4 text-muted\">No description.md yet.</div>".into(),
     };
-    let renderer = state.renderer.read().unwrap_or_else(|e| e.into_inner());
+    let renderer = state.renderer();
     let doc = renderer.document(
         &project,
         &body,

@@ -5,6 +5,7 @@
 
 use super::Preview;
 use crate::project::{FileRole, LoadError, Project};
+use crate::render::Renderer;
 use notify::{RecursiveMode, Watcher};
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -124,12 +125,11 @@ pub fn apply(state: &Preview, root: &Path, paths: &BTreeSet<PathBuf>) -> Option<
     if project == *before {
         return changed.then_some(());
     }
-    // Compile before the signal, so the reload finds the new render ready.
-    state
-        .renderer
-        .write()
-        .unwrap_or_else(|e| e.into_inner())
-        .sync(&project);
+    // Compile before the signal, so the reload finds the new render ready;
+    // renders in flight keep the snapshot they started with.
+    let mut renderer = Renderer::clone(&state.renderer());
+    renderer.sync(&project);
+    *state.renderer.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(renderer);
     *state.project.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(project);
     Some(())
 }
