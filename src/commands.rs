@@ -171,6 +171,10 @@ pub fn render(dir: &Path, args: RenderArgs) -> u8 {
         params: args.params.into_iter().collect::<BTreeMap<_, _>>(),
         offline: args.offline,
     };
+    if let Err(e) = crate::render::check_locale(&project, &opts.locale) {
+        eprintln!("error: {e}");
+        return EXIT_USAGE;
+    }
     let renderer = Renderer::for_project(&project);
     let mode = if args.bare { Mode::Bare } else { Mode::InRoot };
     let result = runtime()

@@ -549,6 +549,20 @@ impl Project {
         &self.config.preview.locale
     }
 
+    /// Every locale the project defines: `en`, [preview].locale and each
+    /// top-level key of every locale file.
+    pub fn locales(&self) -> std::collections::BTreeSet<String> {
+        let mut out = std::collections::BTreeSet::new();
+        out.insert(DEFAULT_LOCALE.to_string());
+        out.insert(self.default_locale().to_string());
+        for t in self.all_templates() {
+            if let Some(all) = t.locale.as_ref().and_then(JsonFile::object) {
+                out.extend(all.keys().cloned());
+            }
+        }
+        out
+    }
+
     /// Re-reads one file (relative path) after it changed, was created or
     /// was deleted, updating only what it holds. Returns what the file is,
     /// or None for files outside the layout. A goakit.toml that no longer

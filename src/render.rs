@@ -71,6 +71,8 @@ pub enum RenderError {
     Missing { kind: Kind, name: String },
     /// The renderer itself failed (a bug in goakit, never the template's).
     Internal(String),
+    /// A locale no locale file of the project defines (SPEC 4.2).
+    UnknownLocale { locale: String, known: Vec<String> },
 }
 
 impl RenderError {
@@ -131,6 +133,11 @@ impl fmt::Display for RenderError {
                 Ok(())
             }
             RenderError::Internal(msg) => write!(f, "goakit's renderer failed: {msg}"),
+            RenderError::UnknownLocale { locale, known } => write!(
+                f,
+                "unknown locale {locale:?}: the project's locale files define {}",
+                known.join(", ")
+            ),
             RenderError::Missing { kind, name } => {
                 write!(
                     f,
@@ -409,6 +416,7 @@ impl Renderer {
         opts: &RenderOptions,
         api: &Map<String, Value>,
     ) -> Result<goakit_engine::Hash, RenderError> {
+        check_locale(project, &opts.locale)?;
         if let Some(f) = &project.preview_project {
             check_json_object(f)?;
         }
@@ -485,6 +493,38 @@ impl SnippetResolver for ProjectSnippets<'_> {
     }
 }
 
+/// The locale must be one the project defines (SPEC 4.2): it goes into
+/// `api_path` and picks every template's `l`.
+pub fn check_locale(project: &Project, locale: &str) -> Result<(), RenderError> {
+    let known = project.locales();
+    if known.contains(locale) {
+        return Ok(());
+    }
+    Err(RenderError::UnknownLocale {
+        locale: locale.to_string(),
+        known: known.into_iter().collect(),
+    })
+}
+
+/// A value as one path segment of `api_path` (SPEC 4.2): every byte but
+/// RFC 3986's unreserved characters percent-encoded, so no value can add a
+/// segment, a query or a fragment. A value that is only dots would still
+/// climb (`%2E%2E` is `..` to URL parsers) and is refused.
+pub fn path_segment(value: &str) -> Result<String, String> {
+    if !value.is_empty() && value.chars().all(|c| c == '.') {
+        return Err(format!("{value:?} cannot be a path segment"));
+    }
+    let mut out = String::with_capacity(value.len());
+    for b in value.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'~') {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    Ok(out)
+}
+
 /// A JSON file must parse and hold an object to be used as a hash.
 fn check_json_object(f: &JsonFile) -> Result<(), RenderError> {
     if let Some(e) = &f.error {
@@ -522,6 +562,7 @@ pub async fn api_vars(
     page: &str,
     opts: &RenderOptions,
 ) -> Result<Map<String, Value>, RenderError> {
+    check_locale(project, &opts.locale)?;
     let mut merged = Map::new();
     let mut names = vec![ROOT_PAGE];
     if page != ROOT_PAGE {
@@ -573,13 +614,32 @@ fn expand_api_path(
     opts: &RenderOptions,
 ) -> Result<String, RenderError> {
     let proj = project.preview_project_value();
-    let vars = json!({
-        "project_id": proj.get("_id").cloned().unwrap_or(Value::Null),
-        "subscription_id": proj.get("subscription_id").cloned().unwrap_or(Value::Null),
-        "locale": opts.locale,
-        "page": page.name,
-    });
     let file = page.kind.settings_path(&page.name);
+    // Every value goes in as one encoded path segment.
+    let segment = |v: Option<&Value>| -> Result<Value, RenderError> {
+        let text = match v {
+            None | Some(Value::Null) => return Ok(Value::Null),
+            Some(Value::String(s)) => s.clone(),
+            Some(other) => other.to_string(),
+        };
+        path_segment(&text).map(Value::String).map_err(|why| {
+            RenderError::Json(
+                ErrorLocation {
+                    file: file.clone(),
+                    line: 1,
+                    column: 1,
+                    source_line: String::new(),
+                },
+                format!("api_path: {why}"),
+            )
+        })
+    };
+    let vars = json!({
+        "project_id": segment(proj.get("_id"))?,
+        "subscription_id": segment(proj.get("subscription_id"))?,
+        "locale": segment(Some(&Value::String(opts.locale.clone())))?,
+        "page": segment(Some(&Value::String(page.name.clone())))?,
+    });
     let engine = Engine::new();
     let template = engine.compile(&format!("{file} (api_path)"), path)?;
     let globals = engine::hash_of(vars.as_object().expect("object literal"));

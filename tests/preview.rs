@@ -731,3 +731,48 @@ async fn a_runaway_page_freezes_nothing() {
     assert!(body.contains("max_seconds"), "{body}");
     assert!(body.contains("templates/pages/reports.html:2:1"), "{body}");
 }
+
+/// SPEC 4.2: a locale the project does not define is refused before the
+/// addon API is called, and values in api_path are one encoded segment.
+#[tokio::test]
+async fn a_hostile_locale_never_reaches_the_addon_api() {
+    let (api, hits) = fake_api().await;
+    let dir = copy_fixture("example-addon");
+    let toml = std::fs::read_to_string(dir.path().join("goakit.toml")).unwrap();
+    write(
+        dir.path(),
+        "goakit.toml",
+        &toml.replace(
+            "# addon_api = \"http://localhost:3000\"",
+            &format!("addon_api = \"http://{api}\""),
+        ),
+    );
+    write(
+        dir.path(),
+        "settings/pages/orders.json",
+        r#"{"menu_title": {"en": "Orders"}, "api_path": "/{{ locale }}/orders", "api_method": "GET"}"#,
+    );
+    let s = start(dir.path(), false, false).await;
+    let (code, body) = get(
+        &s,
+        "/pages/orders?_locale=..%2F..%2Fadmin%2Fdrop_all%3Fx%3D",
+    )
+    .await;
+    assert_eq!(code, 500);
+    assert!(body.contains("unknown locale"), "{body}");
+    assert_eq!(hits.load(std::sync::atomic::Ordering::SeqCst), 0);
+    // The project's own locale goes through.
+    let (code, body) = get(&s, "/pages/orders?_locale=en").await;
+    assert_eq!(code, 200, "{body}");
+    assert_eq!(hits.load(std::sync::atomic::Ordering::SeqCst), 1);
+}
+
+#[test]
+fn api_path_values_are_one_segment() {
+    use goakit::render::path_segment;
+    assert_eq!(path_segment("a b/c?d#e").unwrap(), "a%20b%2Fc%3Fd%23e");
+    assert_eq!(path_segment("5c3f-ok_~").unwrap(), "5c3f-ok_~");
+    assert_eq!(path_segment("x.y").unwrap(), "x%2Ey");
+    assert!(path_segment("..").is_err());
+    assert!(path_segment(".").is_err());
+}
