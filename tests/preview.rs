@@ -776,3 +776,54 @@ fn api_path_values_are_one_segment() {
     assert!(path_segment("..").is_err());
     assert!(path_segment(".").is_err());
 }
+
+/// Idle and half-sent connections cannot starve the preview: each is
+/// dropped after the header read timeout, so a request waiting behind the
+/// connection cap is answered soon after.
+#[tokio::test]
+async fn idle_connections_do_not_starve_requests() {
+    use tokio::io::AsyncReadExt;
+    let dir = copy_fixture("example-addon");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let state = Preview::new(Project::load(dir.path()).unwrap(), true);
+    let app = router(state);
+    tokio::spawn(goakit::preview::serve::serve_with(
+        listener,
+        app,
+        Duration::from_millis(500),
+        64,
+    ));
+    // 300 connections that send nothing, and one that stops mid-header.
+    let mut idle = Vec::new();
+    for i in 0..300 {
+        let c = tokio::time::timeout(Duration::from_secs(3), tokio::net::TcpStream::connect(addr))
+            .await
+            .unwrap_or_else(|_| panic!("connect {i} hangs"));
+        idle.push(c.unwrap());
+    }
+    let mut half = tokio::net::TcpStream::connect(addr).await.unwrap();
+    half.write_all(b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n")
+        .await
+        .unwrap();
+    let t = std::time::Instant::now();
+    let r = tokio::time::timeout(
+        Duration::from_secs(5),
+        reqwest::get(format!("http://{addr}/_goakit/client.js")),
+    )
+    .await
+    .expect("a request is answered while 300 idle connections are open")
+    .unwrap();
+    assert_eq!(r.status().as_u16(), 200);
+    assert!(t.elapsed() < Duration::from_secs(4), "{:?}", t.elapsed());
+    // The idle ones were closed by the server.
+    let mut buf = [0u8; 64];
+    let closed = tokio::time::timeout(Duration::from_secs(5), idle[0].read(&mut buf))
+        .await
+        .expect("an idle connection is closed by the header timeout");
+    assert!(matches!(closed, Ok(0) | Err(_)));
+    let closed = tokio::time::timeout(Duration::from_secs(5), half.read(&mut buf))
+        .await
+        .expect("a half-sent request is closed by the header timeout");
+    assert!(matches!(closed, Ok(0) | Err(_)) || buf.starts_with(b"HTTP/1.1 408"));
+}

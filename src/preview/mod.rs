@@ -3,6 +3,7 @@
 //! the changed file, recompiles only what changed and only then signals the
 //! browser, over a same-origin-free SSE channel that reconnects by itself.
 
+pub mod serve;
 pub mod watch;
 
 use crate::project::{JsonFile, Kind, LoadError, Project, ROOT_PAGE, valid_name};
@@ -188,7 +189,7 @@ pub fn run(dir: &Path, args: PreviewArgs) -> u8 {
         if args.open {
             open_browser(&url);
         }
-        match axum::serve(listener, router(preview)).await {
+        match serve::serve(listener, router(preview)).await {
             Ok(()) => 0,
             Err(e) => {
                 eprintln!("error: server stopped: {e}");
