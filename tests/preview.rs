@@ -827,3 +827,62 @@ async fn idle_connections_do_not_starve_requests() {
         .expect("a half-sent request is closed by the header timeout");
     assert!(matches!(closed, Ok(0) | Err(_)) || buf.starts_with(b"HTTP/1.1 408"));
 }
+
+/// The variables panel's data is for this machine unless --expose-data: a
+/// request that came from another address (as the server records it) gets
+/// a 403, pages still answer.
+#[tokio::test]
+async fn scope_data_is_for_this_machine_only() {
+    use axum::extract::ConnectInfo;
+    let dir = copy_fixture("example-addon");
+    for (from, expose, want) in [
+        ("192.0.2.7:50000", false, 403),
+        ("192.0.2.7:50000", true, 200),
+        ("127.0.0.1:50000", false, 200),
+    ] {
+        let mut state = Preview::new(Project::load(dir.path()).unwrap(), true);
+        Arc::get_mut(&mut state).unwrap().expose_data = expose;
+        let peer: SocketAddr = from.parse().unwrap();
+        let app = router(state).layer(axum::Extension(ConnectInfo(peer)));
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+        let scope = reqwest::get(format!("http://{addr}/_goakit/scope/orders"))
+            .await
+            .unwrap();
+        assert_eq!(scope.status().as_u16(), want, "{from} expose={expose}");
+        let page = reqwest::get(format!("http://{addr}/pages/orders"))
+            .await
+            .unwrap();
+        assert_eq!(page.status().as_u16(), 200);
+    }
+}
+
+#[test]
+fn a_host_beyond_loopback_is_announced() {
+    use std::io::BufRead;
+    let dir = copy_fixture("example-addon");
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_goakit"))
+        .args([
+            "preview",
+            "--offline",
+            "--host",
+            "0.0.0.0",
+            "--port",
+            "0",
+            "--dir",
+        ])
+        .arg(dir.path())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    std::io::BufReader::new(child.stderr.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let _ = child.kill();
+    let _ = child.wait();
+    assert!(line.starts_with("warning: listening on 0.0.0.0"), "{line}");
+    assert!(line.contains("--expose-data"), "{line}");
+}

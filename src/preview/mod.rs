@@ -44,6 +44,10 @@ pub struct PreviewArgs {
     /// Use preview/api/<page>.json instead of calling the addon API.
     #[arg(long)]
     pub offline: bool,
+    /// Serve the variables panel's data (project and API answers) to other
+    /// machines too, when --host is not loopback.
+    #[arg(long)]
+    pub expose_data: bool,
 }
 
 /// Everything the server shares between requests and the watcher.
@@ -67,6 +71,8 @@ pub struct Preview {
     pub load_error: RwLock<Option<LoadError>>,
     /// Differs between server runs, so a page reloads after a restart.
     pub boot: u64,
+    /// `--expose-data`: the scope panel answers other machines too.
+    pub expose_data: bool,
     /// The API answer of each page's latest load, so the variables panel
     /// shows what the page saw without calling the addon API again.
     last_api: std::sync::Mutex<HashMap<String, ApiSeen>>,
@@ -103,6 +109,7 @@ impl Preview {
             any_ip_port: None,
             load_error: RwLock::new(None),
             last_api: Default::default(),
+            expose_data: false,
             boot: std::time::SystemTime::now()
                 .duration_since(std::time::UNIX_EPOCH)
                 .map_or(0, |d| d.as_nanos() as u64),
@@ -169,6 +176,18 @@ pub fn run(dir: &Path, args: PreviewArgs) -> u8 {
         if let Some(p) = Arc::get_mut(&mut preview) {
             p.allowed_hosts = allowed_hosts(args.host, local.port());
             p.any_ip_port = args.host.is_unspecified().then_some(local.port());
+            p.expose_data = args.expose_data;
+        }
+        if !args.host.is_loopback() {
+            eprintln!(
+                "warning: listening on {}: every page, shortcut, asset and the reload channel are reachable from other machines; {}",
+                args.host,
+                if args.expose_data {
+                    "so is the variables panel's data (project and addon API answers), as --expose-data asks"
+                } else {
+                    "the variables panel's data (project and addon API answers) stays for this machine only (--expose-data shares it)"
+                }
+            );
         }
         let _watcher = match watch::spawn(preview.clone()) {
             Ok(w) => Some(w),
@@ -774,13 +793,36 @@ async fn vendor(UrlPath(path): UrlPath<String>) -> Response {
     }
 }
 
+/// The scope panel's data (project, API answers) is for this machine unless
+/// `--expose-data`: a request from another address gets a 403.
+fn data_denied(
+    state: &Preview,
+    peer: Option<axum::Extension<axum::extract::ConnectInfo<SocketAddr>>>,
+) -> Option<Response> {
+    let peer = peer.map(|p| p.0.0)?;
+    if state.expose_data || peer.ip().is_loopback() {
+        return None;
+    }
+    Some(
+        (
+            StatusCode::FORBIDDEN,
+            "the variables panel's data is for the machine running goakit preview (start it with --expose-data to share it)",
+        )
+            .into_response(),
+    )
+}
+
 /// The variables in scope for the shell's panel: project, locale, page,
 /// params, api (as the page's latest load saw it) and the page's `l`.
 async fn scope(
     State(state): State<Arc<Preview>>,
     UrlPath(name): UrlPath<String>,
     Query(query): Query<BTreeMap<String, String>>,
+    peer: Option<axum::Extension<axum::extract::ConnectInfo<SocketAddr>>>,
 ) -> Response {
+    if let Some(denied) = data_denied(&state, peer) {
+        return denied;
+    }
     if !valid_name(Kind::Page, &name) {
         return (StatusCode::NOT_FOUND, "not a page").into_response();
     }
@@ -820,7 +862,11 @@ async fn shortcut_scope(
     State(state): State<Arc<Preview>>,
     UrlPath(name): UrlPath<String>,
     Query(query): Query<BTreeMap<String, String>>,
+    peer: Option<axum::Extension<axum::extract::ConnectInfo<SocketAddr>>>,
 ) -> Response {
+    if let Some(denied) = data_denied(&state, peer) {
+        return denied;
+    }
     let project = state.current();
     let Some(t) = valid_name(Kind::Shortcut, &name)
         .then(|| project.shortcuts.get(&name))

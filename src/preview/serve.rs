@@ -41,7 +41,7 @@ pub async fn serve_with(
         .keep_alive(true);
     let builder = Arc::new(builder);
     loop {
-        let (stream, _) = match listener.accept().await {
+        let (stream, remote) = match listener.accept().await {
             Ok(c) => c,
             // A transient accept error (too many open files) must not stop
             // the server.
@@ -55,7 +55,11 @@ pub async fn serve_with(
         let Ok(permit) = slots.clone().acquire_owned().await else {
             return Ok(());
         };
-        let service = TowerToHyperService::new(app.clone());
+        // Handlers that care see who asked (`ConnectInfo`).
+        let service = TowerToHyperService::new(
+            app.clone()
+                .layer(axum::Extension(axum::extract::ConnectInfo(remote))),
+        );
         let builder = builder.clone();
         tokio::spawn(async move {
             // hyper's timer starts at the first byte: a connection that
