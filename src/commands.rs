@@ -1,5 +1,6 @@
 //! `goakit init`, `render` and `build` (SPEC 6).
 
+use crate::diagnostic::terminal_safe;
 use crate::project::{Kind, LoadError, Project};
 use crate::render::{Mode, RenderError, RenderOptions, Renderer, api_vars};
 use clap::Args;
@@ -73,13 +74,13 @@ pub fn load_project(dir: &Path) -> Result<Project, u8> {
 /// Prints a render error with its location, source line and include chain.
 pub fn print_render_error(err: &RenderError) {
     let mut out = std::io::stderr().lock();
-    let _ = writeln!(out, "error: {err}");
+    let _ = writeln!(out, "error: {}", terminal_safe(&err.to_string()));
     if let Some(loc) = err.location()
         && !loc.source_line.is_empty()
     {
         let gutter = loc.line.to_string();
         let _ = writeln!(out, "{} |", " ".repeat(gutter.len()));
-        let _ = writeln!(out, "{gutter} | {}", loc.source_line);
+        let _ = writeln!(out, "{gutter} | {}", terminal_safe(&loc.source_line));
         let caret_pad: String = loc
             .source_line
             .chars()
@@ -97,7 +98,7 @@ pub fn print_render_error(err: &RenderError) {
             }
             continue;
         }
-        let _ = writeln!(out, "  included from {step}");
+        let _ = writeln!(out, "  included from {}", terminal_safe(step));
     }
     if let Some(hint) = err.hint() {
         let _ = writeln!(out, "hint: {hint}");
@@ -115,7 +116,13 @@ fn print_inline_errors(errors: &[crate::engine::TemplateError]) -> bool {
 
 fn print_warnings(warnings: &[crate::diagnostic::Diagnostic]) {
     for w in warnings {
-        eprintln!("warning: {}:{}:{}: {}", w.file, w.line, w.column, w.message);
+        eprintln!(
+            "warning: {}:{}:{}: {}",
+            terminal_safe(&w.file),
+            w.line,
+            w.column,
+            terminal_safe(&w.message)
+        );
     }
 }
 

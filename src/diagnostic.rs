@@ -150,3 +150,32 @@ mod tests {
         }
     }
 }
+
+/// Text from project files made safe for a terminal: control characters
+/// (escape sequences, carriage returns, bells, ...) are shown as `\u{1b}`
+/// instead of acting; tabs stay.
+pub fn terminal_safe(s: &str) -> std::borrow::Cow<'_, str> {
+    if !s.chars().any(|c| c.is_control() && c != '\t') {
+        return std::borrow::Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        if c.is_control() && c != '\t' {
+            out.push_str(&format!("\\u{{{:x}}}", c as u32));
+        } else {
+            out.push(c);
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
+#[cfg(test)]
+mod terminal_tests {
+    use super::terminal_safe;
+
+    #[test]
+    fn control_characters_are_shown_not_run() {
+        assert_eq!(terminal_safe("a\x1b[31mb\r\tc"), "a\\u{1b}[31mb\\u{d}\tc");
+        assert_eq!(terminal_safe("plain é"), "plain é");
+    }
+}

@@ -1,6 +1,8 @@
 //! `goakit lint` end to end: planted defects with exact positions, clean
 //! projects, output formats, exit codes and --watch on real files.
 
+mod support;
+
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
@@ -405,4 +407,22 @@ fn colour_only_on_a_terminal_without_no_color() {
     let plain = run(Some("1"));
     assert!(!plain.contains("\x1b["), "{plain}");
     assert!(plain.contains("unknown-snippet"));
+}
+
+/// Strings from project files never reach the terminal raw: a locale key
+/// holding an escape sequence is shown as `\u{1b}`.
+#[test]
+fn human_output_escapes_control_characters() {
+    let dir = tempfile::tempdir().unwrap();
+    support::copy_dir(&fixture("example-addon"), dir.path());
+    put(
+        dir.path(),
+        "locales/pages/settings.json",
+        "{\"en\": {\"headline\": \"Settings\", \"\\u001b]0;pwned\\u0007\\u001b[2J\": \"x\"}}",
+    );
+    let o = lint(dir.path(), &[]);
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(out.contains("\\u{1b}]0;pwned"), "{out}");
+    assert!(!out.contains('\u{1b}'), "raw escape in: {out:?}");
+    assert!(!out.contains('\u{7}'), "raw bell in: {out:?}");
 }

@@ -115,10 +115,15 @@ pub fn human(project: &Project, d: &Diagnostic, color: bool) -> String {
     };
     let mut out = format!(
         "{bold}{}:{}:{}{reset}: {sev}[{}]: {}\n",
-        d.file, d.line, d.column, d.rule, d.message
+        crate::diagnostic::terminal_safe(&d.file),
+        d.line,
+        d.column,
+        d.rule,
+        crate::diagnostic::terminal_safe(&d.message)
     );
     if let Some(text) = file_text(project, &d.file) {
         let line = mask_tokens(source_line(text, d.line));
+        let line = crate::diagnostic::terminal_safe(&line).into_owned();
         let line = line.as_str();
         if !line.is_empty() {
             let gutter = d.line.to_string();
