@@ -475,3 +475,74 @@ addEventListener('load', function () { document.fonts.ready.then(function () {
         json!("Anfang")
     );
 }
+
+/// A reload after a save keeps the page's scroll position inside the
+/// shell's sandboxed iframe (the page reports its scroll after load).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_reload_keeps_the_scroll_position() {
+    let Some(bin) = chromium() else {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "chromium is missing on CI"
+        );
+        eprintln!("SKIPPED: no chromium here (apt-get install chromium); CI runs this test");
+        return;
+    };
+    let base = tempfile::tempdir().unwrap();
+    let dir = base.path().join("addon");
+    assert!(
+        Command::new(env!("CARGO_BIN_EXE_goakit"))
+            .arg("init")
+            .arg(&dir)
+            .status()
+            .unwrap()
+            .success()
+    );
+    let page = dir.join("templates/pages/frontpage__details.html");
+    // Version 1 scrolls itself down; version 2 only reports where it is.
+    let tall = |text: &str, scroll: bool| {
+        format!(
+            "<p id=\"x\">{text}</p><div style=\"height: 5000px\"></div>\n<script>\naddEventListener('load', function () {{ {} setTimeout(function () {{ parent.postMessage({{goakit: 'probe', text: '{text}', y: window.scrollY}}, '*'); }}, 50); }});\n</script>\n",
+            if scroll {
+                "window.scrollTo(0, 1200);"
+            } else {
+                ""
+            }
+        )
+    };
+    std::fs::write(&page, tall("V1", true)).unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let state = goakit::preview::Preview::new(goakit::project::Project::load(&dir).unwrap(), true);
+    let _watcher = goakit::preview::watch::spawn(state.clone()).unwrap();
+    let app = goakit::preview::router(state);
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    let shell = format!("http://{addr}/");
+    let browser = launch(&bin, &format!("{shell}#frontpage__details"));
+    let mut p = Page::attach(&browser, &shell).await;
+    p.wait_for(
+        "document.readyState === 'complete' && !!document.getElementById('frame')",
+        "the shell",
+    )
+    .await;
+    p.eval("window.__probe = window.__probe || []; if (!window.__listening) { window.__listening = true; addEventListener('message', e => __probe.push(e.data)); } true").await;
+    p.eval("document.getElementById('frame').src = document.getElementById('frame').src; true")
+        .await;
+    p.wait_for(
+        "__probe.some(m => m.goakit === 'probe' && m.text === 'V1' && m.y === 1200)",
+        "the first render, scrolled",
+    )
+    .await;
+    std::fs::write(&page, tall("V2", false)).unwrap();
+    p.wait_for(
+        "__probe.some(m => m.goakit === 'probe' && m.text === 'V2')",
+        "the reload",
+    )
+    .await;
+    assert_eq!(
+        p.eval("__probe.filter(m => m.text === 'V2').map(m => m.y)[0]")
+            .await,
+        json!(1200),
+        "the reload kept the scroll position"
+    );
+}

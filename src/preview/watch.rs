@@ -18,6 +18,22 @@ pub const DEBOUNCE: Duration = Duration::from_millis(8);
 /// of the layout (a renamed or deleted folder of snippets, say).
 const LAYOUT_DIRS: &[&str] = &["templates", "locales", "settings", "preview"];
 
+/// The changed paths for the terminal line: relative, at most three,
+/// terminal-safe.
+fn changed_names(root: &Path, paths: &BTreeSet<PathBuf>) -> String {
+    let rel: Vec<String> = paths
+        .iter()
+        .map(|p| {
+            let r = p.strip_prefix(root).unwrap_or(p);
+            crate::diagnostic::terminal_safe(&r.to_string_lossy()).into_owned()
+        })
+        .collect();
+    match rel.len() {
+        0..=3 => rel.join(", "),
+        n => format!("{} and {} more", rel[..3].join(", "), n - 3),
+    }
+}
+
 /// Starts watching `state.root`; keep the returned watcher alive.
 pub fn spawn(state: Arc<Preview>) -> notify::Result<notify::RecommendedWatcher> {
     let root = state
@@ -46,14 +62,21 @@ pub fn spawn(state: Arc<Preview>) -> notify::Result<notify::RecommendedWatcher> 
             }
             let state = state.clone();
             let root = root.clone();
+            let names = changed_names(&root, &paths);
             let applied =
                 tokio::task::spawn_blocking(move || apply(&state, &root, &paths).map(|_| state))
                     .await;
             if let Ok(Some(state)) = applied {
-                let v = state.signal();
-                if std::env::var_os("GOAKIT_DEBUG_RELOAD").is_some() {
-                    eprintln!("reload {v} after {:?}", started.elapsed());
-                }
+                state.signal();
+                // One line per reload; a closed stdout must not stop us.
+                use std::io::Write;
+                let mut out = std::io::stdout().lock();
+                let _ = writeln!(
+                    out,
+                    "reload: {names} ({} ms)",
+                    started.elapsed().as_millis()
+                );
+                let _ = out.flush();
             }
         }
     });

@@ -13,15 +13,35 @@
     var overlay = !!document.querySelector(".goakit-overlay");
     post({ goakit: "page", path: location.pathname + location.search, error: overlay, version: shown === undefined ? null : String(shown) });
   }
+  // Keep the scroll position across reloads. window.name survives a reload
+  // of the same page and works in the sandbox (storage does not).
+  var MARK = "goakit-scroll:";
+  function reload() {
+    var keep = window.name.indexOf(MARK) === 0 ? "" : window.name;
+    window.name = MARK + Math.round(window.scrollX) + "," + Math.round(window.scrollY) + ":" + location.pathname + location.search + "\n" + keep;
+    location.reload();
+  }
+  (function restore() {
+    if (window.name.indexOf(MARK) !== 0) return;
+    var nl = window.name.indexOf("\n");
+    var head = window.name.slice(MARK.length, nl < 0 ? undefined : nl);
+    var rest = nl < 0 ? "" : window.name.slice(nl + 1);
+    window.name = rest;
+    var colon = head.indexOf(":");
+    if (head.slice(colon + 1) !== location.pathname + location.search) return;
+    var xy = head.slice(0, colon).split(",");
+    function go() { window.scrollTo(Number(xy[0]) || 0, Number(xy[1]) || 0); }
+    if (document.readyState === "complete") go(); else window.addEventListener("load", go);
+  })();
   var es = null;
   function connect() {
     if (es) return;
     es = new EventSource("/_goakit/events");
     es.addEventListener("hello", function (ev) {
       // Changed while this page was loading or hidden, or the server restarted.
-      if (shown !== undefined && String(shown) !== ev.data) { location.reload(); }
+      if (shown !== undefined && String(shown) !== ev.data) { reload(); }
     });
-    es.addEventListener("reload", function () { location.reload(); });
+    es.addEventListener("reload", function () { reload(); });
     // EventSource retries on its own; the shell shows the state.
     es.onopen = function () { post({ goakit: "live", on: true }); };
     es.onerror = function () { post({ goakit: "live", on: false }); };
