@@ -22,6 +22,16 @@ pub struct Condition {
     pub child: Option<(Relation, Box<Condition>)>,
 }
 
+/// A long `and`/`or` chain is dropped link by link, not recursively.
+impl Drop for Condition {
+    fn drop(&mut self) {
+        let mut next = self.child.take();
+        while let Some((_, mut c)) = next {
+            next = c.child.take();
+        }
+    }
+}
+
 pub const IF_SYNTAX_ERROR: &str = "Syntax Error in tag 'if' - Valid syntax: if [expression]";
 
 impl Condition {

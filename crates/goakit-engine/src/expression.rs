@@ -38,6 +38,11 @@ impl Expr {
 
     /// `Expression.parse(markup)`.
     pub fn parse(markup: &str) -> Expr {
+        // Bracketed lookups nest (`a[b[c]]`): grow the stack, never overflow.
+        stacker::maybe_grow(64 * 1024, 1024 * 1024, || Expr::parse_inner(markup))
+    }
+
+    fn parse_inner(markup: &str) -> Expr {
         let m = syntax::strip(markup);
         if m.len() >= 2
             && ((m.starts_with('"') && m.ends_with('"'))

@@ -123,18 +123,24 @@ pub fn tokenize(src: &str) -> Vec<&str> {
     let b = src.as_bytes();
     let mut text_start = 0;
     let mut i = 0;
+    // Once a search for `%}` or `}` found none, none is further on either:
+    // 1 MB of `{{` stays linear.
+    let (mut no_tag_end, mut no_brace) = (false, false);
     while i + 1 < b.len() {
         if b[i] == b'{' && (b[i + 1] == b'%' || b[i + 1] == b'{') {
             if text_start < i {
                 out.push(&src[text_start..i]);
             }
             let end = if b[i + 1] == b'%' {
-                match src[i + 2..].find("%}") {
+                match (!no_tag_end).then(|| src[i + 2..].find("%}")).flatten() {
                     Some(e) => i + 2 + e + 2,
-                    None => i + 2,
+                    None => {
+                        no_tag_end = true;
+                        i + 2
+                    }
                 }
             } else {
-                match src[i + 2..].find('}') {
+                match (!no_brace).then(|| src[i + 2..].find('}')).flatten() {
                     Some(e) => {
                         let close = i + 2 + e + 1;
                         if b.get(close) == Some(&b'}') {
@@ -143,7 +149,10 @@ pub fn tokenize(src: &str) -> Vec<&str> {
                             close
                         }
                     }
-                    None => i + 2,
+                    None => {
+                        no_brace = true;
+                        i + 2
+                    }
                 }
             };
             out.push(&src[i..end]);

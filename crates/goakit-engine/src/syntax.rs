@@ -52,7 +52,9 @@ pub fn quoted_fragment() -> String {
 
 macro_rules! re {
     ($name:ident, $pat:expr) => {
-        pub static $name: LazyLock<Regex> = LazyLock::new(|| ruby(&$pat));
+        // Compiling a pattern recurses; on a small thread stack grow it.
+        pub static $name: LazyLock<Regex> =
+            LazyLock::new(|| stacker::maybe_grow(256 * 1024, 4 * 1024 * 1024, || ruby(&$pat)));
     };
 }
 

@@ -243,6 +243,10 @@ impl<'a> Parser<'a> {
         if depth > 200 {
             return None;
         }
+        stacker::maybe_grow(64 * 1024, 1024 * 1024, || self.expression_inner(depth))
+    }
+
+    fn expression_inner(&mut self, depth: usize) -> Option<String> {
         let tok = *self.toks.get(self.p)?;
         match tok.0 {
             Tok::Id => {
