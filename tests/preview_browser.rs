@@ -500,11 +500,12 @@ async fn a_reload_keeps_the_scroll_position() {
     );
     let page = dir.join("templates/pages/frontpage__details.html");
     // Version 1 scrolls itself down; version 2 only reports where it is.
+    // Each answers the shell's ping once loaded (no reload of ours races).
     let tall = |text: &str, scroll: bool| {
         format!(
-            "<p id=\"x\">{text}</p><div style=\"height: 5000px\"></div>\n<script>\naddEventListener('load', function () {{ {} setTimeout(function () {{ parent.postMessage({{goakit: 'probe', text: '{text}', y: window.scrollY}}, '*'); }}, 50); }});\n</script>\n",
+            "<p id=\"x\">{text}</p><div style=\"height: 5000px\"></div>\n<script>\n{}addEventListener('message', function (e) {{ if (e.data === 'ping' && document.readyState === 'complete') parent.postMessage({{goakit: 'probe', text: '{text}', y: window.scrollY}}, '*'); }});\n</script>\n",
             if scroll {
-                "window.scrollTo(0, 1200);"
+                "addEventListener('load', function () { window.scrollTo(0, 1200); });\n"
             } else {
                 ""
             }
@@ -526,7 +527,8 @@ async fn a_reload_keeps_the_scroll_position() {
     )
     .await;
     p.eval("window.__probe = window.__probe || []; if (!window.__listening) { window.__listening = true; addEventListener('message', e => __probe.push(e.data)); } true").await;
-    p.eval("document.getElementById('frame').src = document.getElementById('frame').src; true")
+    let ping = "document.getElementById('frame').contentWindow.postMessage('ping', '*'), true";
+    p.eval(&format!("setInterval(function () {{ {ping}; }}, 50), true"))
         .await;
     p.wait_for(
         "__probe.some(m => m.goakit === 'probe' && m.text === 'V1' && m.y === 1200)",
