@@ -85,7 +85,7 @@ fn digits(m: &BigInt) -> u64 {
 }
 
 fn pow10(n: u64, ctx: &FilterCtx) -> Result<BigInt, FilterError> {
-    ctx.check_size(n as usize)?;
+    check_digits(n, ctx)?;
     Ok(num_traits::pow(BigInt::from(10u8), n as usize))
 }
 
@@ -276,7 +276,7 @@ impl Decimal {
             _ => {
                 let (ma, ea) = self.parts();
                 let (mb, eb) = b.parts();
-                ctx.check_size((digits(&ma) + digits(&mb)) as usize)?;
+                check_digits(digits(&ma) + digits(&mb), ctx)?;
                 let e = ea.checked_add(eb).ok_or(FilterError::Internal)?;
                 Decimal::finite(ma * mb, e, neg)
             }
@@ -449,7 +449,7 @@ fn to_int_exact(m: &BigInt, e: i64, ctx: &FilterCtx) -> Result<BigInt, FilterErr
     if e <= 0 || m.is_zero() {
         return Ok(m.clone());
     }
-    ctx.check_size((digits(m) + e as u64) as usize)?;
+    check_digits(digits(m).saturating_add(e as u64), ctx)?;
     Ok(m * pow10(e as u64, ctx)?)
 }
 
@@ -543,20 +543,38 @@ impl Number {
     }
 }
 
+/// The most decimal digits an integer result may have, whatever the size
+/// budget: one multiplication or one `to_s` of a bigger integer cannot be
+/// interrupted and takes seconds (num-bigint's `to_string` is quadratic), so
+/// a squaring loop (`{% assign n = n | times: n %}`) would overrun the time
+/// budget inside a single filter call.
+pub const MAX_INT_DIGITS: u64 = 100_000;
+
+/// Fails with the budget error when a result of `n` digits would exceed
+/// the size budget or [`MAX_INT_DIGITS`].
+fn check_digits(n: u64, ctx: &FilterCtx) -> Result<(), FilterError> {
+    if n > MAX_INT_DIGITS {
+        return Err(FilterError::Budget(format!(
+            "a number of more than {MAX_INT_DIGITS} digits (the render budget)"
+        )));
+    }
+    ctx.check_size(n as usize)
+}
+
 /// Ruby's `Integer op Integer` / BigDecimal arithmetic.
 pub fn operate(a: &Number, b: &Number, op: Op, ctx: &FilterCtx) -> Result<Number, FilterError> {
     if let (Number::Int(x), Number::Int(y)) = (a, b) {
         return Ok(Number::Int(match op {
             Op::Add => {
-                ctx.check_size(digits(x).max(digits(y)) as usize + 1)?;
+                check_digits(digits(x).max(digits(y)) + 1, ctx)?;
                 x + y
             }
             Op::Sub => {
-                ctx.check_size(digits(x).max(digits(y)) as usize + 1)?;
+                check_digits(digits(x).max(digits(y)) + 1, ctx)?;
                 x - y
             }
             Op::Mul => {
-                ctx.check_size((digits(x) + digits(y)) as usize)?;
+                check_digits(digits(x) + digits(y), ctx)?;
                 x * y
             }
             Op::Div => {
