@@ -5,20 +5,35 @@
 //! `cargo bench --bench render` (needs `ruby-liquid`; LiquidJS is installed
 //! into benches/peers with npm on first run). Prints microseconds per render
 //! and the ratios.
+//!
+//! Then the scaling section: the same page with 100, 1,000, 10,000 and
+//! 100,000 rows (`GOAKIT_BENCH_ROWS=100,1000` chooses), (a) in-process, each
+//! engine timing its own renders (templates parsed and data converted
+//! beforehand, except goakit's `render_page`, which converts the API JSON on
+//! every render as goakit does); (b) whole processes side by side, the
+//! release `goakit render orders --offline` on a project copy holding N rows
+//! against `benches/peers/render_file.rb` doing the same in Ruby (medians of
+//! several runs, taken in turn); (c) their peak memory (max RSS, from
+//! `/usr/bin/time -v`) and KiB per row. Only ratios of one run mean much.
 
 use goakit::project::{Kind, Project};
 use goakit::render::{Mode, RenderOptions, Renderer};
 use serde_json::{Map, Value, json};
 use std::io::Write;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::Instant;
 
 const PAGE: &str = "orders";
 const ROWS: usize = 500;
+/// Row counts of the scaling section (`GOAKIT_BENCH_ROWS` overrides).
+const SCALE_ROWS: [usize; 4] = [100, 1_000, 10_000, 100_000];
+/// Rows each engine renders per size in the scaling section (at least one
+/// timed render after one warm-up render).
+const SCALE_ROW_BUDGET: usize = 30_000;
 
-/// The page's offline API data with its first list grown to ROWS rows.
-fn api_data(project: &Project) -> Map<String, Value> {
+/// The page's offline API data with its first list grown to `rows` rows.
+fn api_data(project: &Project, rows: usize) -> Map<String, Value> {
     let mut api = project
         .preview_api
         .get(PAGE)
@@ -33,7 +48,7 @@ fn api_data(project: &Project) -> Map<String, Value> {
         .expect("an array of row objects in the orders API data");
     let template = list.clone();
     list.clear();
-    for i in 0..ROWS {
+    for i in 0..rows {
         let mut row = template[i % template.len()].clone();
         if let Some(o) = row.as_object_mut() {
             for key in ["id", "_id", "number"] {
@@ -73,8 +88,12 @@ fn flat_inputs(project: &Project, api: &Map<String, Value>) -> (String, Map<Stri
     (page.source.text.clone(), partials, data)
 }
 
-fn time_per_iter(iterations: usize, mut f: impl FnMut()) -> f64 {
-    for _ in 0..(iterations / 10).max(1) {
+fn time_per_iter(iterations: usize, f: impl FnMut()) -> f64 {
+    time_after_warmup((iterations / 10).max(1), iterations, f)
+}
+
+fn time_after_warmup(warmups: usize, iterations: usize, mut f: impl FnMut()) -> f64 {
+    for _ in 0..warmups {
         f();
     }
     let t = Instant::now();
@@ -117,7 +136,7 @@ fn peer(cmd: &mut Command, input: &Value) -> Result<(f64, usize), String> {
 fn main() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let project = Project::load(&root.join("fixtures/example-addon")).expect("example addon");
-    let api = api_data(&project);
+    let api = api_data(&project, ROWS);
     let iterations = 300;
 
     let renderer = Renderer::for_project(&project);
@@ -137,44 +156,7 @@ fn main() {
         return;
     }
     let (source, partials, data) = flat_inputs(&project, &api);
-    // The plain crate rejects Ruby's `include 'x', k: v` (the comma) and
-    // fails on undefined variables: give it the comma-less form and every
-    // parameter the page reads. Same template otherwise.
-    let plain_src = |s: &str| s.replace("' , ", "' ").replace("', ", "' ");
-    let mut store = liquid::partials::InMemorySource::new();
-    for (name, text) in &partials {
-        store.add(name.as_str(), plain_src(text.as_str().unwrap_or_default()));
-    }
-    let parser = liquid::ParserBuilder::with_stdlib()
-        .partials(liquid::partials::EagerCompiler::new(store))
-        .build()
-        .expect("liquid parser");
-    let plain = match parser.parse(&plain_src(&source)) {
-        Ok(t) => {
-            let mut plain_data = data.clone();
-            plain_data["params"] = json!({"status": "all", "q": ""});
-            let globals = match liquid::model::to_value(&plain_data) {
-                Ok(liquid::model::Value::Object(o)) => o,
-                _ => liquid::Object::new(),
-            };
-            match t.render(&globals) {
-                Ok(html) => Some((
-                    time_per_iter(iterations, || {
-                        std::hint::black_box(t.render(&globals).is_ok());
-                    }),
-                    html.len(),
-                )),
-                Err(e) => {
-                    eprintln!("plain liquid crate cannot render the page: {e}");
-                    None
-                }
-            }
-        }
-        Err(e) => {
-            eprintln!("plain liquid crate cannot parse the page: {e}");
-            None
-        }
-    };
+    let plain = plain_liquid(&source, &partials, &data, iterations / 10, iterations);
 
     let input =
         json!({"template": source, "partials": partials, "data": data, "iterations": iterations});
@@ -218,16 +200,494 @@ fn main() {
         ),
         Err(e) => println!("{name:<22} unavailable: {}", e.lines().next().unwrap_or("")),
     };
-    row(
-        "liquid crate (plain)",
-        plain.ok_or_else(|| "see above".to_string()),
-    );
+    row("liquid crate (plain)", plain.clone());
     row("Ruby Liquid 5.4", ruby);
     row("LiquidJS 10", liquidjs);
-    if let Some((plain_us, _)) = plain {
+    if let Ok((plain_us, _)) = plain {
         println!(
             "fidelity layer overhead over the plain liquid crate: {:+.1} %",
             (goakit_us / plain_us - 1.0) * 100.0
         );
     }
+
+    scaling(root, &project, &renderer, &opts);
+}
+
+/// JSON as the plain crate's values. Not `liquid::model::to_value`: with
+/// serde_json's `arbitrary_precision` (which goakit-engine turns on for
+/// the whole build) numbers serialize as a private one-key map.
+fn to_liquid(v: &Value) -> liquid::model::Value {
+    use liquid::model::Value as L;
+    match v {
+        Value::Null => L::Nil,
+        Value::Bool(b) => L::scalar(*b),
+        Value::Number(n) => match n.as_i64() {
+            Some(i) => L::scalar(i),
+            None => L::scalar(n.as_f64().unwrap_or(f64::NAN)),
+        },
+        Value::String(s) => L::scalar(s.clone()),
+        Value::Array(a) => L::Array(a.iter().map(to_liquid).collect()),
+        Value::Object(o) => L::Object(
+            o.iter()
+                .map(|(k, v)| (k.clone().into(), to_liquid(v)))
+                .collect(),
+        ),
+    }
+}
+
+/// The plain `liquid` crate: µs per render (parse and data conversion
+/// excluded) and output bytes.
+fn plain_liquid(
+    source: &str,
+    partials: &Map<String, Value>,
+    data: &Value,
+    warmups: usize,
+    iterations: usize,
+) -> Result<(f64, usize), String> {
+    // The plain crate rejects Ruby's `include 'x', k: v` (the comma) and
+    // fails on undefined variables: give it the comma-less form and every
+    // parameter the page reads. Same template otherwise.
+    let plain_src = |s: &str| s.replace("' , ", "' ").replace("', ", "' ");
+    let mut store = liquid::partials::InMemorySource::new();
+    for (name, text) in partials {
+        store.add(name.as_str(), plain_src(text.as_str().unwrap_or_default()));
+    }
+    let parser = liquid::ParserBuilder::with_stdlib()
+        .partials(liquid::partials::EagerCompiler::new(store))
+        .build()
+        .map_err(|e| format!("liquid parser: {e}"))?;
+    let t = parser
+        .parse(&plain_src(source))
+        .map_err(|e| format!("plain liquid crate cannot parse the page: {e}"))?;
+    let mut plain_data = data.clone();
+    plain_data["params"] = json!({"status": "all", "q": ""});
+    let globals = match to_liquid(&plain_data) {
+        liquid::model::Value::Object(o) => o,
+        _ => liquid::Object::new(),
+    };
+    let html = t
+        .render(&globals)
+        .map_err(|e| format!("plain liquid crate cannot render the page: {e}"))?;
+    let us = time_after_warmup(warmups, iterations, || {
+        std::hint::black_box(t.render(&globals).is_ok());
+    });
+    Ok((us, html.len()))
+}
+
+/// Row counts from `GOAKIT_BENCH_ROWS=100,1000` (default SCALE_ROWS).
+fn scale_rows() -> Vec<usize> {
+    match std::env::var("GOAKIT_BENCH_ROWS") {
+        Ok(s) if !s.trim().is_empty() => {
+            let mut rows: Vec<usize> = s
+                .split(',')
+                .map(|x| x.trim().replace('_', ""))
+                .filter(|x| !x.is_empty())
+                .map(|x| {
+                    x.parse()
+                        .unwrap_or_else(|_| panic!("GOAKIT_BENCH_ROWS: not a number: {x}"))
+                })
+                .filter(|&n| n > 0)
+                .collect();
+            rows.sort_unstable();
+            rows.dedup();
+            rows
+        }
+        _ => SCALE_ROWS.to_vec(),
+    }
+}
+
+fn median(mut xs: Vec<f64>) -> f64 {
+    xs.sort_by(f64::total_cmp);
+    let n = xs.len();
+    if n == 0 {
+        f64::NAN
+    } else if n % 2 == 1 {
+        xs[n / 2]
+    } else {
+        (xs[n / 2 - 1] + xs[n / 2]) / 2.0
+    }
+}
+
+fn copy_dir(from: &Path, to: &Path) -> std::io::Result<()> {
+    std::fs::create_dir_all(to)?;
+    for entry in std::fs::read_dir(from)? {
+        let entry = entry?;
+        let target = to.join(entry.file_name());
+        if entry.file_type()?.is_dir() {
+            copy_dir(&entry.path(), &target)?;
+        } else {
+            std::fs::copy(entry.path(), target)?;
+        }
+    }
+    Ok(())
+}
+
+/// A whole process: its command line, stdout going to `out`.
+struct Proc {
+    program: PathBuf,
+    args: Vec<std::ffi::OsString>,
+    out: PathBuf,
+}
+
+impl Proc {
+    fn command(&self, wrapper: Option<&str>) -> Command {
+        let mut c = match wrapper {
+            Some(w) => {
+                let mut c = Command::new(w);
+                c.arg("-v").arg(&self.program);
+                c
+            }
+            None => Command::new(&self.program),
+        };
+        c.args(&self.args).stdin(Stdio::null());
+        c
+    }
+
+    /// One run (under `wrapper` if given): wall milliseconds from start to
+    /// reaped, and what it wrote on stderr.
+    fn run_under(&self, wrapper: Option<&str>) -> Result<(f64, String), String> {
+        let file = std::fs::File::create(&self.out).map_err(|e| e.to_string())?;
+        let t = Instant::now();
+        let out = self
+            .command(wrapper)
+            .stdout(file)
+            .stderr(Stdio::piped())
+            .output()
+            .map_err(|e| format!("{}: {e}", self.program.display()))?;
+        let ms = t.elapsed().as_secs_f64() * 1e3;
+        let err = String::from_utf8_lossy(&out.stderr).into_owned();
+        if !out.status.success() {
+            return Err(format!(
+                "{} exited {}: {}",
+                self.program.display(),
+                out.status,
+                err.lines().next().unwrap_or("")
+            ));
+        }
+        Ok((ms, err))
+    }
+
+    fn run(&self) -> Result<f64, String> {
+        self.run_under(None).map(|(ms, _)| ms)
+    }
+
+    /// One run under `/usr/bin/time -v`: wall ms and peak memory in KiB
+    /// (its "Maximum resident set size").
+    fn run_with_peak(&self) -> Result<(f64, u64), String> {
+        let time = "/usr/bin/time";
+        if !Path::new(time).exists() {
+            return Err("no /usr/bin/time (apt-get install time)".into());
+        }
+        let (ms, err) = self.run_under(Some(time))?;
+        let kib = err
+            .lines()
+            .find_map(|l| {
+                l.trim()
+                    .strip_prefix("Maximum resident set size (kbytes):")
+                    .and_then(|v| v.trim().parse().ok())
+            })
+            .ok_or_else(|| format!("no max RSS in /usr/bin/time's output: {err}"))?;
+        Ok((ms, kib))
+    }
+
+    fn peak_kib(&self) -> Result<u64, String> {
+        self.run_with_peak().map(|(_, k)| k)
+    }
+}
+
+/// Whole-process figures of one size: medians and peak memory.
+struct Whole {
+    goakit_ms: f64,
+    ruby_ms: f64,
+    goakit_kib: Result<u64, String>,
+    ruby_kib: Result<u64, String>,
+    same_output: bool,
+    output_bytes: u64,
+    runs: usize,
+}
+
+fn whole_process(root: &Path, project: &Project, rows: usize) -> Result<Whole, String> {
+    let tmp = tempfile::tempdir().map_err(|e| e.to_string())?;
+    let dir = tmp.path().join("addon");
+    copy_dir(&root.join("fixtures/example-addon"), &dir).map_err(|e| e.to_string())?;
+    let api = Value::Object(api_data(project, rows));
+    std::fs::write(dir.join("preview/api/orders.json"), api.to_string())
+        .map_err(|e| e.to_string())?;
+    let goakit = Proc {
+        program: PathBuf::from(env!("CARGO_BIN_EXE_goakit")),
+        args: vec![
+            "--dir".into(),
+            dir.clone().into(),
+            "render".into(),
+            PAGE.into(),
+            "--offline".into(),
+        ],
+        out: tmp.path().join("goakit.html"),
+    };
+    let ruby = Proc {
+        program: PathBuf::from("ruby"),
+        args: vec![
+            root.join("benches/peers/render_file.rb").into(),
+            dir.clone().into(),
+            PAGE.into(),
+        ],
+        out: tmp.path().join("ruby.html"),
+    };
+    // Runs taken in turn, A B A B ..., after one warm-up each (the JSON
+    // was just written: no warm-up at 100,000 rows). Long runs also give
+    // their peak memory (a median); short ones are timed bare and measured
+    // once under /usr/bin/time, whose own start would show in their time.
+    let (runs, warm, timed_peak) = match rows {
+        100_000.. => (3, false, true),
+        10_000.. => (5, true, true),
+        _ => (9, true, false),
+    };
+    if warm {
+        goakit.run()?;
+        ruby.run()?;
+    }
+    let (mut a, mut b) = (Vec::new(), Vec::new());
+    let (mut ka, mut kb) = (Vec::new(), Vec::new());
+    for _ in 0..runs {
+        if timed_peak {
+            let (ms, k) = goakit.run_with_peak()?;
+            a.push(ms);
+            ka.push(k as f64);
+            let (ms, k) = ruby.run_with_peak()?;
+            b.push(ms);
+            kb.push(k as f64);
+        } else {
+            a.push(goakit.run()?);
+            b.push(ruby.run()?);
+        }
+    }
+    let ga = std::fs::read(&goakit.out).map_err(|e| e.to_string())?;
+    let rb = std::fs::read(&ruby.out).map_err(|e| e.to_string())?;
+    let (goakit_kib, ruby_kib) = if timed_peak {
+        (Ok(median(ka) as u64), Ok(median(kb) as u64))
+    } else {
+        (goakit.peak_kib(), ruby.peak_kib())
+    };
+    Ok(Whole {
+        goakit_ms: median(a),
+        ruby_ms: median(b),
+        goakit_kib,
+        ruby_kib,
+        same_output: ga == rb,
+        output_bytes: ga.len() as u64,
+        runs,
+    })
+}
+
+/// One size in process: µs per render of each engine, output bytes, and
+/// the part of goakit's render that converts the API JSON.
+struct InProcess {
+    iterations: usize,
+    goakit: (f64, usize),
+    convert_us: f64,
+    plain: Result<(f64, usize), String>,
+    ruby: Result<(f64, usize), String>,
+    liquidjs: Result<(f64, usize), String>,
+}
+
+fn in_process(
+    root: &Path,
+    project: &Project,
+    renderer: &Renderer,
+    opts: &RenderOptions,
+    rows: usize,
+) -> InProcess {
+    let iterations = (SCALE_ROW_BUDGET / rows).max(1);
+    let api = api_data(project, rows);
+    let html = renderer
+        .render_page(project, PAGE, opts, &api, Mode::Bare)
+        .expect("goakit renders orders")
+        .html;
+    // The first render (for the output) is the warm-up: at 100,000 rows
+    // every engine renders twice, once timed (the peers do the same).
+    let warmups = iterations / 10;
+    let goakit_us = time_after_warmup(warmups, iterations, || {
+        let r = renderer.render_page(project, PAGE, opts, &api, Mode::Bare);
+        std::hint::black_box(r.is_ok());
+    });
+    let convert_us = time_after_warmup(warmups.max(1), iterations, || {
+        std::hint::black_box(goakit::engine::hash_of(&api));
+    });
+    let (source, partials, data) = flat_inputs(project, &api);
+    let plain = plain_liquid(&source, &partials, &data, warmups, iterations);
+    let input =
+        json!({"template": source, "partials": partials, "data": data, "iterations": iterations});
+    drop(data);
+    let peers = root.join("benches/peers");
+    let ruby = peer(Command::new("ruby").arg(peers.join("render.rb")), &input);
+    let liquidjs = peer(Command::new("node").arg(peers.join("render.mjs")), &input);
+    InProcess {
+        iterations,
+        goakit: (goakit_us, html.len()),
+        convert_us,
+        plain,
+        ruby,
+        liquidjs,
+    }
+}
+
+fn scaling(root: &Path, project: &Project, renderer: &Renderer, opts: &RenderOptions) {
+    let sizes = scale_rows();
+    if sizes.is_empty() {
+        return;
+    }
+    let started = Instant::now();
+    println!();
+    println!(
+        "scaling: '{PAGE}' with its order list grown (rows: {}; GOAKIT_BENCH_ROWS chooses)",
+        sizes
+            .iter()
+            .map(usize::to_string)
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    println!();
+    println!(
+        "(a) in-process, µs per render (parse excluded; goakit's render_page includes converting the API JSON each render)"
+    );
+    println!(
+        "{:>7} {:<22} {:>13} {:>9} {:>11} {:>8} {:>12} {:>6}",
+        "rows", "engine", "µs/render", "µs/row", "out bytes", "MB/s", "vs goakit", "iters"
+    );
+    let mut ratios = Vec::new();
+    for &rows in &sizes {
+        let r = in_process(root, project, renderer, opts, rows);
+        let (g_us, g_bytes) = r.goakit;
+        let line = |name: &str, us: f64, bytes: usize, vs: &str| {
+            println!(
+                "{:>7} {:<22} {:>13.1} {:>9.2} {:>11} {:>8.1} {:>12} {:>6}",
+                rows,
+                name,
+                us,
+                us / rows as f64,
+                bytes,
+                bytes as f64 / us,
+                vs,
+                r.iterations
+            )
+        };
+        line("goakit", g_us, g_bytes, "1.00");
+        println!(
+            "{:>7} {:<22} {:>13.1} {:>9.2} {:>11} {:>8} {:>12}",
+            rows,
+            "  of which API→values",
+            r.convert_us,
+            r.convert_us / rows as f64,
+            "",
+            "",
+            format!("{:.1} %", r.convert_us / g_us * 100.0)
+        );
+        let mut ruby_ratio = None;
+        for (name, res) in [
+            ("liquid crate (plain)", &r.plain),
+            ("Ruby Liquid 5.4", &r.ruby),
+            ("LiquidJS 10", &r.liquidjs),
+        ] {
+            match res {
+                Ok((us, bytes)) => {
+                    line(name, *us, *bytes, &format!("{:.2}x", us / g_us));
+                    if name.starts_with("Ruby") {
+                        ruby_ratio = Some(us / g_us);
+                    }
+                }
+                Err(e) => println!(
+                    "{rows:>7} {name:<22} unavailable: {}",
+                    e.lines().next().unwrap_or("")
+                ),
+            }
+        }
+        ratios.push((rows, ruby_ratio));
+    }
+    println!(
+        "goakit vs Ruby Liquid 5.4 in process: {}",
+        ratios
+            .iter()
+            .map(|(n, r)| match r {
+                Some(r) => format!("{n} rows {r:.2}x"),
+                None => format!("{n} rows n/a"),
+            })
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+
+    println!();
+    println!(
+        "(b, c) whole process: `goakit render {PAGE} --offline` (release) vs benches/peers/render_file.rb (Ruby Liquid 5.4), same project copy; median wall ms of runs taken in turn; peak = max RSS"
+    );
+    println!(
+        "{:>7} {:>11} {:>11} {:>10} {:>11} {:>11} {:>12} {:>12} {:>9} {:>5}",
+        "rows",
+        "goakit ms",
+        "Ruby ms",
+        "goakit ×",
+        "goakit MiB",
+        "Ruby MiB",
+        "goakit KiB/r",
+        "Ruby KiB/r",
+        "same out",
+        "runs"
+    );
+    let mut first: Option<(usize, u64, u64)> = None;
+    let mut last: Option<(usize, u64, u64)> = None;
+    for &rows in &sizes {
+        match whole_process(root, project, rows) {
+            Ok(w) => {
+                let mib = |k: &Result<u64, String>| match k {
+                    Ok(k) => format!("{:.1}", *k as f64 / 1024.0),
+                    Err(_) => "n/a".into(),
+                };
+                let per_row = |k: &Result<u64, String>| match k {
+                    Ok(k) => format!("{:.2}", *k as f64 / rows as f64),
+                    Err(_) => "n/a".into(),
+                };
+                println!(
+                    "{:>7} {:>11.1} {:>11.1} {:>9.2}x {:>11} {:>11} {:>12} {:>12} {:>9} {:>5}",
+                    rows,
+                    w.goakit_ms,
+                    w.ruby_ms,
+                    w.ruby_ms / w.goakit_ms,
+                    mib(&w.goakit_kib),
+                    mib(&w.ruby_kib),
+                    per_row(&w.goakit_kib),
+                    per_row(&w.ruby_kib),
+                    if w.same_output {
+                        format!("yes {}B", w.output_bytes)
+                    } else {
+                        "NO".into()
+                    },
+                    w.runs
+                );
+                for k in [&w.goakit_kib, &w.ruby_kib] {
+                    if let Err(e) = k {
+                        println!("        peak memory unavailable: {e}");
+                    }
+                }
+                if let (Ok(g), Ok(r)) = (&w.goakit_kib, &w.ruby_kib) {
+                    first.get_or_insert((rows, *g, *r));
+                    last = Some((rows, *g, *r));
+                }
+            }
+            Err(e) => println!("{rows:>7} whole process unavailable: {e}"),
+        }
+    }
+    if let (Some((n0, g0, r0)), Some((n1, g1, r1))) = (first, last)
+        && n1 > n0
+    {
+        let d = (n1 - n0) as f64;
+        println!(
+            "memory per extra row ({n0} → {n1} rows): goakit {:.2} KiB, Ruby {:.2} KiB; goakit's peak is {:.2}x Ruby's at {n1} rows",
+            (g1 as f64 - g0 as f64) / d,
+            (r1 as f64 - r0 as f64) / d,
+            g1 as f64 / r1 as f64
+        );
+    }
+    println!(
+        "scaling section took {:.0} s",
+        started.elapsed().as_secs_f64()
+    );
 }
