@@ -14,7 +14,7 @@ pub mod scan;
 
 use crate::diagnostic::{Diagnostic, source_line};
 pub use goakit_engine::{Budget, Hash, Value};
-use goakit_engine::{ParseOptions, PartialError, RenderErrorKind, WarningKind};
+use goakit_engine::{ParseOptions, PartialError, WarningKind};
 use std::collections::HashMap;
 use std::fmt;
 use std::sync::{Arc, Mutex};
@@ -264,13 +264,7 @@ pub fn render(t: &Template, input: &RenderInput) -> Result<Rendered, TemplateErr
             let errors = r
                 .errors
                 .iter()
-                .map(|e| {
-                    let message = match e.kind {
-                        RenderErrorKind::IncludeDepth => e.message.clone(),
-                        _ => e.message.clone(),
-                    };
-                    locate(&e.file, e.offset, message, &e.chain)
-                })
+                .map(|e| locate(&e.file, e.offset, e.message.clone(), &e.chain))
                 .collect();
             Ok(Rendered {
                 html: r.html,

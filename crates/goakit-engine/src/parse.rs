@@ -276,18 +276,8 @@ impl<'s> Parser<'s> {
                     self.parse_liquid_tag(markup, body)?;
                     continue;
                 }
-                match self.new_tag(name, markup, offset)? {
-                    Some(node) => {
-                        body.blank &= node.blank();
-                        body.nodes.push(node);
-                    }
-                    None => {
-                        return Ok(Stop::Tag {
-                            name,
-                            markup,
-                            offset,
-                        });
-                    }
+                if let Some(stop) = self.tag_into(body, name, markup, offset)? {
+                    return Ok(stop);
                 }
             } else if token.starts_with("{{") {
                 self.whitespace_handler(token, body);
@@ -345,6 +335,29 @@ impl<'s> Parser<'s> {
         }
         let b = token.as_bytes();
         self.trim_whitespace = b.len() >= 3 && b[b.len() - 3] == b'-';
+    }
+
+    /// Adds tag `name` to `body`, or gives the stop when the body ends here
+    /// (Ruby's `yield tag_name, markup`).
+    fn tag_into(
+        &mut self,
+        body: &mut Body,
+        name: &'s str,
+        markup: &'s str,
+        offset: usize,
+    ) -> Result<Option<Stop<'s>>, ParseError> {
+        match self.new_tag(name, markup, offset)? {
+            Some(node) => {
+                body.blank &= node.blank();
+                body.nodes.push(node);
+                Ok(None)
+            }
+            None => Ok(Some(Stop::Tag {
+                name,
+                markup,
+                offset,
+            })),
+        }
     }
 
     /// A registered tag's node, or `None` when the body must stop here.
@@ -410,18 +423,8 @@ impl<'s> Parser<'s> {
             };
             let name = group(&c, 1).unwrap_or("");
             let markup = group(&c, 2).unwrap_or("");
-            match self.new_tag(name, markup, offset)? {
-                Some(node) => {
-                    body.blank &= node.blank();
-                    body.nodes.push(node);
-                }
-                None => {
-                    return Ok(Stop::Tag {
-                        name,
-                        markup,
-                        offset,
-                    });
-                }
+            if let Some(stop) = self.tag_into(body, name, markup, offset)? {
+                return Ok(stop);
             }
         }
         Ok(Stop::Eof)

@@ -137,6 +137,8 @@ struct Registers {
 struct Frame {
     /// The template's identity (for its parse context's whitespace flag).
     tree: usize,
+    /// Its parse's whitespace flag at the end (`Template::trim_at_end`).
+    trim_at_end: bool,
     file: Arc<str>,
     /// The name it was included by (`order/lines`).
     name: Arc<str>,
@@ -161,7 +163,6 @@ struct Ctx<'a> {
     /// Each template's parse-context whitespace flag, as partial loads
     /// leave it (Ruby parses a partial with its includer's context).
     trims: HashMap<usize, bool>,
-    main_trim: bool,
     yield_html: Option<&'a str>,
     filter_ctx: FilterCtx,
     deadline: Instant,
@@ -189,6 +190,7 @@ pub fn render(t: &Template, opts: &RenderOptions) -> Result<Rendered, RenderErro
         unknown_filters: Vec::new(),
         frames: vec![Frame {
             tree: std::ptr::from_ref(t) as usize,
+            trim_at_end: t.trim_at_end,
             file: opts.file.clone(),
             name: opts.file.clone(),
             locale: opts.locale.clone(),
@@ -197,7 +199,6 @@ pub fn render(t: &Template, opts: &RenderOptions) -> Result<Rendered, RenderErro
         partials: opts.partials,
         cache: HashMap::new(),
         trims: HashMap::new(),
-        main_trim: t.trim_at_end,
         yield_html: opts.yield_html,
         filter_ctx: FilterCtx {
             max_bytes: opts.budget.max_bytes,
@@ -810,15 +811,11 @@ impl<'a> Ctx<'a> {
     fn load(&mut self, name: &str) -> R<Partial> {
         if !self.cache.contains_key(name) {
             let includer = self.frames.last().map_or(0, |f| f.tree);
+            // The includer's parse context: as its last partial load left
+            // it, else as its own parse ended.
             let trim = match self.trims.get(&includer) {
                 Some(t) => *t,
-                None if self.frames.len() == 1 => self.main_trim,
-                None => self
-                    .cache
-                    .values()
-                    .filter_map(|p| p.as_ref().ok())
-                    .find(|p| Arc::as_ptr(&p.template) as usize == includer)
-                    .is_some_and(|p| p.template.trim_at_end),
+                None => self.frames.last().is_some_and(|f| f.trim_at_end),
             };
             let p = self.partials.load(name, trim);
             if let Ok(p) = &p {
@@ -868,6 +865,7 @@ impl<'a> Ctx<'a> {
         let site = Some((self.file(), at));
         self.frames.push(Frame {
             tree: Arc::as_ptr(&p.template) as usize,
+            trim_at_end: p.template.trim_at_end,
             file: p.file.clone(),
             name: name.into(),
             locale: p.locale.clone(),

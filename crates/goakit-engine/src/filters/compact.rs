@@ -7,8 +7,8 @@
 //! end
 //! ```
 
-use super::input::{Access, InputIter, access, property_error};
-use super::{FilterCtx, FilterError, FilterResult};
+use super::input::{InputIter, access};
+use super::{FilterCtx, FilterResult};
 use crate::value::Value;
 
 pub fn compact(input: &Value, args: &[Value], ctx: &FilterCtx) -> FilterResult {
@@ -26,15 +26,10 @@ pub fn compact(input: &Value, args: &[Value], ctx: &FilterCtx) -> FilterResult {
     };
     let mut out = Vec::new();
     for item in items {
-        match access(&item, property) {
-            Access::Value(v) => {
-                if !v.is_nil() {
-                    out.push(item);
-                }
-            }
-            Access::TypeError => return Err(property_error(property)),
-            Access::NoMethod => return Ok(Value::Nil),
-            Access::Internal => return Err(FilterError::Internal),
+        match access(&item, property).or_raise(property)? {
+            Some(v) if !v.is_nil() => out.push(item),
+            Some(_) => {}
+            None => return Ok(Value::Nil),
         }
     }
     Ok(Value::from(out))
@@ -42,14 +37,7 @@ pub fn compact(input: &Value, args: &[Value], ctx: &FilterCtx) -> FilterResult {
 
 #[cfg(test)]
 mod tests {
-    use crate::filters::{call_filter, j, rendered};
-
-    fn ins(r: crate::filters::FilterResult) -> String {
-        match r {
-            Ok(v) => v.inspect(),
-            e => rendered(e),
-        }
-    }
+    use crate::filters::{call_filter, ins, j};
 
     #[test]
     fn filters_compact() {

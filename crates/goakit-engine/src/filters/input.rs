@@ -141,6 +141,19 @@ fn range_slice(len: i64, r: &crate::value::RangeValue) -> Result<Option<(usize, 
     Ok(Some((start as usize, count as usize)))
 }
 
+impl Access {
+    /// The value, `None` where the item has no `[]` (each filter decides
+    /// what Ruby's `NoMethodError` rescue gives), or the error Ruby raises.
+    pub fn or_raise(self, property: &Value) -> Result<Option<Value>, FilterError> {
+        match self {
+            Access::Value(v) => Ok(Some(v)),
+            Access::NoMethod => Ok(None),
+            Access::TypeError => Err(property_error(property)),
+            Access::Internal => Err(FilterError::Internal),
+        }
+    }
+}
+
 /// Ruby's `item[property]` for the values a template can hold.
 pub fn access(item: &Value, property: &Value) -> Access {
     if let Value::Range(r) = property {

@@ -8,8 +8,8 @@
 //! rescue TypeError → "cannot select the property '#{property}'"
 //! ```
 
-use super::input::{Access, InputIter, access, property_error};
-use super::{FilterCtx, FilterError, FilterResult};
+use super::input::{InputIter, access};
+use super::{FilterCtx, FilterResult};
 use crate::value::Value;
 
 pub fn map(input: &Value, args: &[Value], ctx: &FilterCtx) -> FilterResult {
@@ -22,27 +22,15 @@ pub fn map(input: &Value, args: &[Value], ctx: &FilterCtx) -> FilterResult {
             out.push(e);
             continue;
         }
-        out.push(match access(&e, property) {
-            Access::Value(v) => v,
-            Access::NoMethod => Value::Nil,
-            Access::TypeError => return Err(property_error(property)),
-            Access::Internal => return Err(FilterError::Internal),
-        });
+        out.push(access(&e, property).or_raise(property)?.unwrap_or_default());
     }
     Ok(Value::from(out))
 }
 
 #[cfg(test)]
 mod tests {
-    use crate::filters::{call_filter, j, rendered};
+    use crate::filters::{call_filter, ins, j};
     use crate::value::Value;
-
-    fn ins(r: crate::filters::FilterResult) -> String {
-        match r {
-            Ok(v) => v.inspect(),
-            e => rendered(e),
-        }
-    }
 
     #[test]
     fn filters_map() {

@@ -597,6 +597,15 @@ pub(crate) fn rendered(r: FilterResult) -> String {
     }
 }
 
+/// A filter result as Ruby's `inspect` of the value, or the error text.
+#[cfg(test)]
+pub(crate) fn ins(r: FilterResult) -> String {
+    match r {
+        Ok(v) => v.inspect(),
+        e => rendered(e),
+    }
+}
+
 /// A value from JSON text, for tests.
 #[cfg(test)]
 pub(crate) fn j(text: &str) -> Value {

@@ -112,15 +112,8 @@ pub fn sort(input: &Value, args: &[Value], ctx: &FilterCtx) -> FilterResult {
 
 #[cfg(test)]
 mod tests {
-    use crate::filters::{call_filter, j, rendered};
+    use crate::filters::{call_filter, ins, j};
     use crate::value::Value;
-
-    fn ins(r: crate::filters::FilterResult) -> String {
-        match r {
-            Ok(v) => v.inspect(),
-            e => rendered(e),
-        }
-    }
 
     #[test]
     fn filters_sort() {

@@ -8,8 +8,8 @@
 //! ```
 //! The first of each group of `eql?` items stays, in order.
 
-use super::input::{Access, InputIter, access, property_error};
-use super::{FilterCtx, FilterError, FilterResult};
+use super::input::{InputIter, access};
+use super::{FilterCtx, FilterResult};
 use crate::value::Value;
 use std::collections::HashMap;
 
@@ -57,12 +57,10 @@ pub fn uniq(input: &Value, args: &[Value], ctx: &FilterCtx) -> FilterResult {
             }
             let mut keys = Vec::with_capacity(items.len());
             for item in &items {
-                keys.push(match access(item, property) {
-                    Access::Value(v) => v,
-                    Access::TypeError => return Err(property_error(property)),
-                    Access::NoMethod => return Ok(Value::Nil),
-                    Access::Internal => return Err(FilterError::Internal),
-                });
+                match access(item, property).or_raise(property)? {
+                    Some(v) => keys.push(v),
+                    None => return Ok(Value::Nil),
+                }
             }
             uniq_by(items, keys, ctx)
         }
@@ -71,14 +69,7 @@ pub fn uniq(input: &Value, args: &[Value], ctx: &FilterCtx) -> FilterResult {
 
 #[cfg(test)]
 mod tests {
-    use crate::filters::{call_filter, j, rendered};
-
-    fn ins(r: crate::filters::FilterResult) -> String {
-        match r {
-            Ok(v) => v.inspect(),
-            e => rendered(e),
-        }
-    }
+    use crate::filters::{call_filter, ins, j};
 
     #[test]
     fn filters_uniq() {

@@ -11,8 +11,8 @@
 //! `item[property]` is Ruby's: a hash's value, a string's substring test
 //! (`"abc"["a"]` is `"a"`), an Integer's bit, an array's element.
 
-use super::input::{Access, InputIter, access, property_error};
-use super::{FilterCtx, FilterError, FilterResult};
+use super::input::{InputIter, access};
+use super::{FilterCtx, FilterResult};
 use crate::value::Value;
 
 pub fn r#where(input: &Value, args: &[Value], ctx: &FilterCtx) -> FilterResult {
@@ -24,11 +24,8 @@ pub fn r#where(input: &Value, args: &[Value], ctx: &FilterCtx) -> FilterResult {
     let target = args.get(1).unwrap_or(&Value::Nil);
     let mut out = Vec::new();
     for item in items {
-        let v = match access(&item, property) {
-            Access::Value(v) => v,
-            Access::TypeError => return Err(property_error(property)),
-            Access::NoMethod => return Ok(Value::Nil),
-            Access::Internal => return Err(FilterError::Internal),
+        let Some(v) = access(&item, property).or_raise(property)? else {
+            return Ok(Value::Nil);
         };
         let keep = if target.is_nil() {
             v.truthy()
@@ -44,15 +41,8 @@ pub fn r#where(input: &Value, args: &[Value], ctx: &FilterCtx) -> FilterResult {
 
 #[cfg(test)]
 mod tests {
-    use crate::filters::{call_filter, j, rendered};
+    use crate::filters::{call_filter, ins, j};
     use crate::value::Value;
-
-    fn ins(r: crate::filters::FilterResult) -> String {
-        match r {
-            Ok(v) => v.inspect(),
-            e => rendered(e),
-        }
-    }
 
     #[test]
     fn filters_where() {
