@@ -251,13 +251,50 @@ pub struct SourceFile {
 }
 
 /// A JSON file (locale, settings, preview data). `value` is None when the
-/// text does not parse; `error` then says where.
-#[derive(Debug, Clone, PartialEq)]
-pub struct JsonFile {
+/// text does not parse; `error` then says where. `V` is the tree it is read
+/// into: serde_json's for files goakit inspects, the engine's for preview
+/// API data (read once into render values, SPEC 4.2: see [`DataFile`]).
+#[derive(Debug, Clone)]
+pub struct JsonFile<V = Value> {
     pub path: String,
     pub text: String,
-    pub value: Option<Value>,
+    pub value: Option<V>,
     pub error: Option<JsonError>,
+}
+
+/// preview/api/<page>.json: the page's `api` hash, straight into engine
+/// values (no serde tree beside it: a 100,000-row list is held once).
+pub type DataFile = JsonFile<goakit_engine::Value>;
+
+/// What a JSON file can be read into.
+pub trait JsonTree: Sized {
+    fn from_json(text: &str) -> Result<Self, serde_json::Error>;
+    fn is_object(&self) -> bool;
+}
+
+impl JsonTree for Value {
+    fn from_json(text: &str) -> Result<Self, serde_json::Error> {
+        serde_json::from_str(text)
+    }
+    fn is_object(&self) -> bool {
+        self.is_object()
+    }
+}
+
+impl JsonTree for goakit_engine::Value {
+    fn from_json(text: &str) -> Result<Self, serde_json::Error> {
+        goakit_engine::json::from_str(text)
+    }
+    fn is_object(&self) -> bool {
+        matches!(self, goakit_engine::Value::Hash(_))
+    }
+}
+
+/// The value is read from the text, so the text decides equality.
+impl<V> PartialEq for JsonFile<V> {
+    fn eq(&self, other: &Self) -> bool {
+        self.path == other.path && self.text == other.text
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -267,9 +304,9 @@ pub struct JsonError {
     pub message: String,
 }
 
-impl JsonFile {
-    pub fn parse(path: String, text: String) -> JsonFile {
-        match serde_json::from_str::<Value>(&text) {
+impl<V: JsonTree> JsonFile<V> {
+    pub fn parse(path: String, text: String) -> JsonFile<V> {
+        match V::from_json(&text) {
             Ok(v) => JsonFile {
                 path,
                 text,
@@ -302,6 +339,22 @@ impl JsonFile {
         })
     }
 
+    /// Why this file cannot be used as a hash: (line, column, message) of
+    /// its parse error, or of a value that is not an object.
+    pub fn object_problem(&self) -> Option<(usize, usize, String)> {
+        match (&self.error, &self.value) {
+            (Some(e), _) => Some((e.line, e.column, format!("invalid JSON: {}", e.message))),
+            (None, Some(v)) if v.is_object() => None,
+            (None, _) => {
+                let start = self.text.len() - self.text.trim_start().len();
+                let (line, column) = crate::diagnostic::line_col(&self.text, start);
+                Some((line, column, "expected a JSON object ({...})".to_string()))
+            }
+        }
+    }
+}
+
+impl JsonFile {
     pub fn object(&self) -> Option<&Map<String, Value>> {
         self.value.as_ref().and_then(Value::as_object)
     }
@@ -460,7 +513,7 @@ pub struct Project {
     pub stray: Vec<JsonFile>,
     pub description: Option<SourceFile>,
     pub preview_project: Option<JsonFile>,
-    pub preview_api: BTreeMap<String, JsonFile>,
+    pub preview_api: BTreeMap<String, DataFile>,
 }
 
 impl Project {
@@ -663,6 +716,23 @@ impl Project {
         Ok(Some(role))
     }
 
+    /// (path, text) of the JSON files no template owns: preview data and
+    /// stray files (lint scans them for tokens).
+    pub fn loose_json_files(&self) -> impl Iterator<Item = (&str, &str)> {
+        fn f(f: &JsonFile) -> (&str, &str) {
+            (f.path.as_str(), f.text.as_str())
+        }
+        self.preview_project
+            .iter()
+            .map(f)
+            .chain(
+                self.preview_api
+                    .values()
+                    .map(|d| (d.path.as_str(), d.text.as_str())),
+            )
+            .chain(self.stray.iter().map(f))
+    }
+
     /// preview/project.json as an object (empty when absent or broken).
     pub fn preview_project_value(&self) -> Map<String, Value> {
         self.preview_project
@@ -675,7 +745,12 @@ impl Project {
 
 fn read_optional(path: &Path) -> std::io::Result<Option<String>> {
     match std::fs::read(path) {
-        Ok(bytes) => Ok(Some(String::from_utf8_lossy(&bytes).into_owned())),
+        // Valid UTF-8 is kept as read (no second copy of a large file).
+        Ok(bytes) => {
+            Ok(Some(String::from_utf8(bytes).unwrap_or_else(|e| {
+                String::from_utf8_lossy(e.as_bytes()).into_owned()
+            })))
+        }
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
         // A path that turned into a folder reads as "not a file here".
         Err(_) if path.is_dir() => Ok(None),
@@ -760,7 +835,8 @@ mod tests {
 
     #[test]
     fn json_error_position() {
-        let f = JsonFile::parse("locales/pages/x.json".into(), "{\n  \"en\": {,}\n}".into());
+        let f: JsonFile =
+            JsonFile::parse("locales/pages/x.json".into(), "{\n  \"en\": {,}\n}".into());
         let e = f.error.unwrap();
         assert_eq!((e.line, e.column), (2, 10));
     }

@@ -2,14 +2,14 @@
 //! variables, per-template `l`, snippets, `{% yield %}` into root, API
 //! variables and the HTML document.
 
-use crate::diagnostic::{Diagnostic, line_col, source_line};
+use crate::diagnostic::{Diagnostic, source_line};
 use crate::engine::{self, Engine, RenderInput, SnippetResolver, TemplateError};
-use crate::project::{JsonFile, Kind, Project, ROOT_PAGE, Template};
+use crate::project::{JsonFile, JsonTree, Kind, Project, ROOT_PAGE, Template};
 use goakit_engine::Value as LValue;
-use serde_json::{Map, Value, json};
+use serde_json::{Value, json};
 use std::collections::{BTreeMap, HashMap};
 use std::fmt;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 /// How long goakit waits for the addon's own API (SPEC 4.2).
@@ -35,6 +35,11 @@ impl RenderOptions {
         }
     }
 }
+
+/// A page's `api` hash (SPEC 4.2), in engine values: read once from the
+/// addon API's answer or preview/api/<page>.json and shared by every render
+/// that uses it, never copied.
+pub type Api = Arc<goakit_engine::Hash>;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Mode {
@@ -287,7 +292,7 @@ impl Renderer {
         project: &Project,
         name: &str,
         opts: &RenderOptions,
-        api: &Map<String, Value>,
+        api: &Api,
         mode: Mode,
     ) -> Result<Rendered, RenderError> {
         let page = project.page(name).ok_or_else(|| RenderError::Missing {
@@ -352,7 +357,7 @@ impl Renderer {
                 kind: Kind::Shortcut,
                 name: name.to_string(),
             })?;
-        let globals = self.globals(project, name, opts, &Map::new())?;
+        let globals = self.globals(project, name, opts, &Api::default())?;
         let mut warnings = Vec::new();
         let mut errors = Vec::new();
         let html =
@@ -414,7 +419,7 @@ impl Renderer {
         project: &Project,
         name: &str,
         opts: &RenderOptions,
-        api: &Map<String, Value>,
+        api: &Api,
     ) -> Result<goakit_engine::Hash, RenderError> {
         check_locale(project, &opts.locale)?;
         if let Some(f) = &project.preview_project {
@@ -435,8 +440,8 @@ impl Renderer {
         globals.insert("locale".into(), LValue::str(opts.locale.as_str()));
         globals.insert("page".into(), LValue::from(page));
         globals.insert("params".into(), LValue::from(params));
-        // Converted once per render, keys in the JSON's order.
-        globals.insert("api".into(), LValue::from(engine::hash_of(api)));
+        // Shared, not copied: read once in the JSON's key order.
+        globals.insert("api".into(), LValue::Hash(api.clone()));
         Ok(globals)
     }
 
@@ -526,32 +531,19 @@ pub fn path_segment(value: &str) -> Result<String, String> {
 }
 
 /// A JSON file must parse and hold an object to be used as a hash.
-fn check_json_object(f: &JsonFile) -> Result<(), RenderError> {
-    if let Some(e) = &f.error {
-        return Err(RenderError::Json(
-            ErrorLocation {
-                file: f.path.clone(),
-                line: e.line,
-                column: e.column,
-                source_line: source_line(&f.text, e.line).to_string(),
-            },
-            format!("invalid JSON: {}", e.message),
-        ));
-    }
-    if !matches!(f.value, Some(Value::Object(_))) {
-        let start = f.text.len() - f.text.trim_start().len();
-        let (line, column) = line_col(&f.text, start);
-        return Err(RenderError::Json(
+pub fn check_json_object<V: JsonTree>(f: &JsonFile<V>) -> Result<(), RenderError> {
+    match f.object_problem() {
+        None => Ok(()),
+        Some((line, column, message)) => Err(RenderError::Json(
             ErrorLocation {
                 file: f.path.clone(),
                 line,
                 column,
                 source_line: source_line(&f.text, line).to_string(),
             },
-            "expected a JSON object ({...})".to_string(),
-        ));
+            message,
+        )),
     }
-    Ok(())
 }
 
 /// The `api` hash for `page` (SPEC 4.2): root's hash (if root has an
@@ -561,9 +553,9 @@ pub async fn api_vars(
     project: &Project,
     page: &str,
     opts: &RenderOptions,
-) -> Result<Map<String, Value>, RenderError> {
+) -> Result<Api, RenderError> {
     check_locale(project, &opts.locale)?;
-    let mut merged = Map::new();
+    let mut merged = Api::default();
     let mut names = vec![ROOT_PAGE];
     if page != ROOT_PAGE {
         names.push(page);
@@ -589,20 +581,29 @@ pub async fn api_vars(
 }
 
 /// Page keys win over root keys (a shallow merge, as SPEC 4.2 describes).
-fn merge_page_over_root(base: &mut Map<String, Value>, over: Map<String, Value>) {
-    for (k, v) in over {
-        base.insert(k, v);
+/// A hash alone is taken as it is (shared, not copied).
+fn merge_page_over_root(base: &mut Api, over: Api) {
+    if base.is_empty() {
+        *base = over;
+        return;
+    }
+    let base = Arc::make_mut(base);
+    for (k, v) in over.iter() {
+        base.insert(k.clone(), v.clone());
     }
 }
 
-fn offline_api(project: &Project, name: &str) -> Result<Map<String, Value>, RenderError> {
+fn offline_api(project: &Project, name: &str) -> Result<Api, RenderError> {
     match project.preview_api.get(name) {
         Some(f) => {
             check_json_object(f)?;
-            Ok(f.object().cloned().unwrap_or_default())
+            match &f.value {
+                Some(LValue::Hash(h)) => Ok(h.clone()),
+                _ => Ok(Api::default()),
+            }
         }
         // No data file: the page sees an empty api hash.
-        None => Ok(Map::new()),
+        None => Ok(Api::default()),
     }
 }
 
@@ -687,7 +688,7 @@ async fn fetch_api(
     path: &str,
     base: &str,
     opts: &RenderOptions,
-) -> Result<Map<String, Value>, RenderError> {
+) -> Result<Api, RenderError> {
     let path = expand_api_path(project, page, path, opts)?;
     let url = join_url(base, &path);
     let fail = |status: Option<u16>, message: String, body: &str| RenderError::Api {
@@ -749,8 +750,8 @@ async fn fetch_api(
             &body,
         ));
     }
-    match serde_json::from_str::<Value>(&body) {
-        Ok(Value::Object(map)) => Ok(map),
+    match goakit_engine::json::from_str(&body) {
+        Ok(LValue::Hash(map)) => Ok(map),
         Ok(other) => Err(fail(
             Some(status.as_u16()),
             format!(
@@ -767,14 +768,14 @@ async fn fetch_api(
     }
 }
 
-fn json_kind(v: &Value) -> &'static str {
+fn json_kind(v: &LValue) -> &'static str {
     match v {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "an array",
-        Value::Object(_) => "an object",
+        LValue::Nil => "null",
+        LValue::Bool(_) => "a boolean",
+        LValue::Int(_) | LValue::BigInt(_) | LValue::Float(_) => "a number",
+        LValue::Str(_) => "a string",
+        LValue::Array(_) => "an array",
+        _ => "an object",
     }
 }
 

@@ -907,14 +907,7 @@ fn tokens(project: &Project, d: &mut Vec<Diagnostic>) {
     if let Some(SourceFile { path, text }) = &project.description {
         files.push((path, text));
     }
-    for f in project
-        .preview_project
-        .iter()
-        .chain(project.preview_api.values())
-        .chain(&project.stray)
-    {
-        files.push((&f.path, &f.text));
-    }
+    files.extend(project.loose_json_files());
     for (file, text) in files {
         for off in find_tokens(text) {
             d.push(Diagnostic::error(

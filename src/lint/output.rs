@@ -27,12 +27,9 @@ pub fn file_text<'p>(project: &'p Project, path: &str) -> Option<&'p str> {
         return Some(&d.text);
     }
     project
-        .preview_project
-        .iter()
-        .chain(project.preview_api.values())
-        .chain(&project.stray)
-        .find(|f| f.path == path)
-        .map(|f| f.text.as_str())
+        .loose_json_files()
+        .find(|(p, _)| *p == path)
+        .map(|(_, text)| text)
 }
 
 /// The line with any Goaddon token masked: tokens never reach output.

@@ -83,7 +83,7 @@ struct ApiSeen {
     locale: String,
     params: BTreeMap<String, String>,
     version: u64,
-    api: Result<serde_json::Map<String, Value>, String>,
+    api: Result<crate::render::Api, String>,
 }
 
 impl Preview {
@@ -534,24 +534,7 @@ fn settings_error(project: &Project, kind: Kind, name: &str) -> Option<RenderErr
 }
 
 fn json_object_error(f: &JsonFile) -> Option<RenderError> {
-    let (line, column, message) = match (&f.error, &f.value) {
-        (Some(e), _) => (e.line, e.column, format!("invalid JSON: {}", e.message)),
-        (None, Some(Value::Object(_))) => return None,
-        (None, _) => {
-            let start = f.text.len() - f.text.trim_start().len();
-            let (line, column) = crate::diagnostic::line_col(&f.text, start);
-            (line, column, "expected a JSON object ({...})".to_string())
-        }
-    };
-    Some(RenderError::Json(
-        ErrorLocation {
-            file: f.path.clone(),
-            line,
-            column,
-            source_line: crate::diagnostic::source_line(&f.text, line).to_string(),
-        },
-        message,
-    ))
+    crate::render::check_json_object(f).err()
 }
 
 /// A form posted to a page or shortcut: Goaddon would send it on to the
@@ -850,7 +833,10 @@ async fn scope(
         "locale": opts.locale,
         "params": opts.params,
         "project": Value::Object(project.preview_project_value()),
-        "api": match api { Ok(a) => Value::Object(a), Err(e) => json!({"error": e}) },
+        "api": match api {
+            Ok(a) => goakit_engine::json::to_json(&goakit_engine::Value::Hash(a)),
+            Err(e) => json!({"error": e}),
+        },
         "l": Value::Object(page.locale_for(&opts.locale)),
         "version": state.version(),
     });

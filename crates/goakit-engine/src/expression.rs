@@ -122,7 +122,7 @@ fn range_lookup(start: &str, end: &str) -> Expr {
 impl Lookup {
     /// `VariableLookup.new(markup)`.
     pub fn parse(markup: &str) -> Lookup {
-        let parts = syntax::scan_all(&syntax::VARIABLE_PARSER, markup);
+        let parts = syntax::scan_variable_parts(markup);
         let mut parts = parts.into_iter();
         let name = match parts.next() {
             Some(n) if n.starts_with('[') && n.ends_with(']') => Expr::parse(&n[1..n.len() - 1]),

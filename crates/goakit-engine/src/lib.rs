@@ -7,6 +7,8 @@ pub mod condition;
 pub mod convert;
 pub mod expression;
 pub mod filters;
+pub mod hash;
+pub mod json;
 pub mod number;
 pub mod parse;
 pub mod render;

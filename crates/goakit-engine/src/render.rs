@@ -156,6 +156,10 @@ struct Ctx<'a> {
     interrupts: Vec<Interrupt>,
     disabled_include: usize,
     errors: Vec<RenderError>,
+    /// Each recorded error once: a hash of (file, offset, message, chain).
+    error_seen: std::collections::HashSet<u64>,
+    /// Bytes the error list holds, charged to the byte budget.
+    error_bytes: usize,
     unknown_filters: Vec<(Arc<str>, Arc<str>, usize)>,
     frames: Vec<Frame>,
     partials: &'a dyn Partials,
@@ -187,6 +191,8 @@ pub fn render(t: &Template, opts: &RenderOptions) -> Result<Rendered, RenderErro
         interrupts: Vec::new(),
         disabled_include: 0,
         errors: Vec::new(),
+        error_seen: std::collections::HashSet::new(),
+        error_bytes: 0,
         unknown_filters: Vec::new(),
         frames: vec![Frame {
             tree: std::ptr::from_ref(t) as usize,
@@ -233,7 +239,7 @@ pub fn render(t: &Template, opts: &RenderOptions) -> Result<Rendered, RenderErro
         Err(Raise::Error { text, kind }) => Ok({
             // Only a raise outside every body reaches here (never in practice).
             out.push_str(&text);
-            ctx.record(text, kind);
+            let _ = ctx.record(text, kind);
             Rendered {
                 html: out,
                 errors: ctx.errors,
@@ -255,15 +261,35 @@ impl<'a> Ctx<'a> {
         self.frames.iter().filter_map(|f| f.site.clone()).collect()
     }
 
-    fn record(&mut self, message: String, kind: RenderErrorKind) {
-        let e = RenderError {
+    /// Lists an error (Ruby's `context.errors`): the same error at the same
+    /// place through the same includes once (a failing tag in a loop is one
+    /// entry, not one per turn), and the list's bytes charged to the byte
+    /// budget (an error under a blank tag prints nothing, so the output
+    /// check alone would not bound it).
+    fn record(&mut self, message: String, kind: RenderErrorKind) -> R {
+        use std::hash::{Hash as _, Hasher as _};
+        let file = self.file();
+        let chain = self.chain();
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        (&*file, self.at, &message, &chain).hash(&mut h);
+        if !self.error_seen.insert(h.finish()) {
+            return Ok(());
+        }
+        self.error_bytes += 64 + message.len() + chain.len() * 24;
+        if self.error_bytes > self.budget.max_bytes {
+            return Err(Raise::Budget(format!(
+                "the render's errors took more than its budget of {} MiB ([render] max_output_mib)",
+                self.budget.max_bytes / (1024 * 1024)
+            )));
+        }
+        self.errors.push(RenderError {
             message,
-            file: self.file(),
+            file,
             offset: self.at,
-            chain: self.chain(),
+            chain,
             kind,
-        };
-        self.errors.push(e);
+        });
+        Ok(())
     }
 
     /// Time and size checks, every so often.
@@ -326,8 +352,7 @@ impl<'a> Ctx<'a> {
                 if !blank {
                     out.push_str(&text);
                 }
-                self.record(text, kind);
-                Ok(())
+                self.record(text, kind)
             }
         }
     }
@@ -364,7 +389,7 @@ impl<'a> Ctx<'a> {
         if let Some(v) = self.env.get(&**key) {
             return v.clone();
         }
-        match self.globals.and_then(|g| g.get(&**key)) {
+        match self.globals.and_then(|g| g.get(key)) {
             Some(v) => v.clone(),
             None => Value::Nil,
         }
@@ -840,8 +865,11 @@ impl<'a> Ctx<'a> {
         }
     }
 
-    fn enter(&mut self, p: &Partial, name: &str, at: usize) {
+    /// Pushes the partial's frame (always: `leave` pops it); the error is
+    /// the include-depth report's, if listing it spent the budget.
+    fn enter(&mut self, p: &Partial, name: &str, at: usize) -> R {
         let includes = self.frames.len();
+        let mut reported = Ok(());
         if includes == MAX_INCLUDE_DEPTH + 1 {
             // Reported at the include site, once; Ruby goes on (to its
             // scope limit), so the output stays Ruby's.
@@ -860,7 +888,7 @@ impl<'a> Ctx<'a> {
                 ),
                 None => format!("includes nested deeper than {MAX_INCLUDE_DEPTH}"),
             };
-            self.record(message, RenderErrorKind::IncludeDepth);
+            reported = self.record(message, RenderErrorKind::IncludeDepth);
         }
         let site = Some((self.file(), at));
         self.frames.push(Frame {
@@ -871,6 +899,7 @@ impl<'a> Ctx<'a> {
             locale: p.locale.clone(),
             site,
         });
+        reported
     }
 
     fn leave(&mut self) {
@@ -880,11 +909,10 @@ impl<'a> Ctx<'a> {
     fn include(&mut self, i: &ast::Include, at: usize, out: &mut String) -> R {
         if self.disabled_include > 0 {
             out.push_str("Liquid error: include usage is not allowed in this context");
-            self.record(
+            return self.record(
                 "Liquid error: include usage is not allowed in this context".into(),
                 RenderErrorKind::Inline,
             );
-            return Ok(());
         }
         let name = self.eval(&i.template)?;
         if !name.truthy() {
@@ -914,22 +942,26 @@ impl<'a> Ctx<'a> {
             }
         }
         if result.is_ok() {
-            self.enter(&partial, &name_s, at);
-            result = match &variable {
-                Value::Array(items) => {
-                    let mut r = Ok(());
-                    for item in items.iter() {
-                        self.set_inner(&var_name, item.clone());
-                        r = self.body(&partial.template.root, out);
-                        if r.is_err() {
-                            break;
+            let entered = self.enter(&partial, &name_s, at);
+            result = if entered.is_err() {
+                entered
+            } else {
+                match &variable {
+                    Value::Array(items) => {
+                        let mut r = Ok(());
+                        for item in items.iter() {
+                            self.set_inner(&var_name, item.clone());
+                            r = self.body(&partial.template.root, out);
+                            if r.is_err() {
+                                break;
+                            }
                         }
+                        r
                     }
-                    r
-                }
-                other => {
-                    self.set_inner(&var_name, other.clone());
-                    self.body(&partial.template.root, out)
+                    other => {
+                        self.set_inner(&var_name, other.clone());
+                        self.body(&partial.template.root, out)
+                    }
                 }
             };
             self.leave();
@@ -1044,8 +1076,9 @@ impl<'a> Ctx<'a> {
         let saved_registers = std::mem::take(&mut self.registers);
         let saved_interrupts = std::mem::take(&mut self.interrupts);
         self.base_scope_depth += saved_scopes.len();
-        self.enter(partial, name, at);
-        let result = self.body(&partial.template.root, out);
+        let result = self
+            .enter(partial, name, at)
+            .and_then(|()| self.body(&partial.template.root, out));
         self.leave();
         self.base_scope_depth -= saved_scopes.len();
         self.scopes = saved_scopes;
@@ -1101,7 +1134,7 @@ fn contains(left: &Value, left_literal: bool, right: &Value, right_literal: bool
         Value::Str(s) => s.contains(&*right.to_s()),
         Value::Array(a) => a.iter().any(|x| x.ruby_eq(right)),
         Value::Hash(h) => match right {
-            Value::Str(k) => h.contains_key(&**k),
+            Value::Str(k) => h.contains_key(k),
             _ => false,
         },
         Value::Range(r) => {
@@ -1191,5 +1224,59 @@ impl Segment {
                 .unwrap_or_default(),
             _ => Value::Nil,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{ParseOptions, SourcePartials, parse};
+    use std::collections::BTreeMap;
+    use std::time::Duration;
+
+    fn run(src: &str, max_bytes: usize) -> Result<Rendered, RenderError> {
+        let t = parse(src, ParseOptions::RUBY).expect("parses");
+        let sources = BTreeMap::new();
+        let partials = SourcePartials {
+            sources: &sources,
+            opts: ParseOptions::RUBY,
+        };
+        render(
+            &t,
+            &RenderOptions {
+                globals: &Hash::new(),
+                partials: &partials,
+                budget: Budget {
+                    max_time: Duration::from_secs(5),
+                    max_bytes,
+                },
+                yield_html: None,
+                locale: None,
+                file: "t".into(),
+            },
+        )
+    }
+
+    #[test]
+    fn an_error_repeated_in_a_loop_is_listed_once_and_printed_each_turn() {
+        let r = run(
+            "{% for i in (1..3) %}{{ 1 | divided_by: 0 }}{% endfor %}",
+            1 << 20,
+        )
+        .unwrap();
+        assert_eq!(r.html, "Liquid error: divided by 0".repeat(3));
+        assert_eq!(r.errors.len(), 1);
+        // Two places, two entries.
+        let r = run("{{ 1 | divided_by: 0 }}{{ 1 | divided_by: 0 }}", 1 << 20).unwrap();
+        assert_eq!(r.errors.len(), 2);
+    }
+
+    #[test]
+    fn the_error_list_is_charged_to_the_byte_budget() {
+        // Blank tags print nothing: only the list grows (each place once).
+        let src = "{% assign x = 1 | divided_by: 0 %}".repeat(200);
+        let e = run(&src, 4096).unwrap_err();
+        assert!(e.message.contains("errors took more than"), "{}", e.message);
+        assert!(run(&src, 1 << 20).is_ok());
     }
 }

@@ -66,6 +66,52 @@ re!(
 );
 re!(VARIABLE_PARSER, r"\[[^\]]+\]|[\w\-]+\??");
 
+/// `markup.scan(VariableParser)` in one pass. The regex scanned by a
+/// leftmost-first engine is quadratic on `a[a[a[...` (at every `[` the
+/// bracket branch runs to the end looking for a `]` before a later word may
+/// match; Onigmo does the same); its rule is simple enough to run linearly:
+/// at a `[` whose next `]` is at least two bytes on, the bracket part; at a
+/// `[\w-]` run, the run and one optional `?`; otherwise one character on.
+/// The tests check it against the regex.
+pub fn scan_variable_parts(text: &str) -> Vec<&str> {
+    let b = text.as_bytes();
+    // next_close[i]: index of the first `]` at or after i.
+    let mut next_close = vec![usize::MAX; b.len() + 1];
+    for i in (0..b.len()).rev() {
+        next_close[i] = if b[i] == b']' { i } else { next_close[i + 1] };
+    }
+    let word = |c: u8| c.is_ascii_alphanumeric() || c == b'_' || c == b'-';
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'[' {
+            let close = next_close[i + 1];
+            if close != usize::MAX && close > i + 1 {
+                out.push(&text[i..=close]);
+                i = close + 1;
+                continue;
+            }
+        }
+        if word(b[i]) {
+            let start = i;
+            while i < b.len() && word(b[i]) {
+                i += 1;
+            }
+            if b.get(i) == Some(&b'?') {
+                i += 1;
+            }
+            out.push(&text[start..i]);
+            continue;
+        }
+        // One character on (a UTF-8 lead byte and its continuation bytes).
+        i += 1;
+        while i < b.len() && (b[i] & 0xC0) == 0x80 {
+            i += 1;
+        }
+    }
+    out
+}
+
 // block_body.rb
 re!(FULL_TOKEN, r"(?s)\A\{%-?(\s*)(#|\w+)(\s*)(.*?)-?%\}\z");
 re!(CONTENT_OF_VARIABLE, r"(?s)\A\{\{-?(.*?)-?\}\}\z");
@@ -230,6 +276,34 @@ pub fn is_ruby_space(c: char) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn variable_parts_scan_as_the_regex_does() {
+        // Every string over a small alphabet up to 6 characters, and some
+        // longer ones: the one-pass scan gives the regex's matches.
+        let alphabet = ["a", "[", "]", "?", "-", ".", " ", "é", "_", "1"];
+        let mut cases: Vec<String> = vec![String::new()];
+        let mut frontier = cases.clone();
+        for _ in 0..5 {
+            let mut next = Vec::new();
+            for s in &frontier {
+                for c in alphabet {
+                    next.push(format!("{s}{c}"));
+                }
+            }
+            cases.extend(next.iter().cloned());
+            frontier = next;
+        }
+        cases.push("a[b[c]]?.d-e[ ].x[é]]".into());
+        cases.push(format!("{}{}", "a[".repeat(50), "]".repeat(50)));
+        for s in &cases {
+            assert_eq!(
+                scan_variable_parts(s),
+                scan_all(&VARIABLE_PARSER, s),
+                "{s:?}"
+            );
+        }
+    }
 
     #[test]
     fn every_pattern_compiles() {

@@ -10,7 +10,6 @@
 //! `to_s` of an array or hash is), `==`, truthiness (only nil and false are
 //! falsy), `<=>`, and `VariableLookup#evaluate`'s lookup rules.
 
-use indexmap::IndexMap;
 use num_bigint::BigInt;
 use num_traits::{ToPrimitive, Zero};
 use std::cmp::Ordering;
@@ -19,7 +18,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, Ordering as AtomicOrdering};
 
 /// A Ruby hash with string keys, in insertion order.
-pub type Hash = IndexMap<Arc<str>, Value>;
+pub use crate::hash::Hash;
 
 /// One Liquid value.
 #[derive(Clone, Debug, Default)]
@@ -251,16 +250,10 @@ impl Value {
 
     /// A JSON number as Ruby's JSON parser reads it.
     pub fn from_json_number(n: &serde_json::Number) -> Value {
-        if let Some(i) = n.as_i64() {
-            return Value::Int(i);
+        match n.as_i64() {
+            Some(i) => Value::Int(i),
+            None => crate::json::number(&n.to_string()),
         }
-        let text = n.to_string();
-        if !text.contains(['.', 'e', 'E'])
-            && let Ok(b) = text.parse::<BigInt>()
-        {
-            return Value::from_bigint(b);
-        }
-        Value::Float(n.as_f64().unwrap_or(f64::NAN))
     }
 
     /// An integer, normalised (`Int` when it fits).
@@ -561,7 +554,7 @@ impl Value {
     pub fn lookup(&self, key: &Value, command: bool) -> Value {
         match (self, key) {
             (Value::Hash(h), Value::Str(k)) => {
-                if let Some(v) = h.get(&**k) {
+                if let Some(v) = h.get(k) {
                     return v.clone();
                 }
             }

@@ -157,9 +157,6 @@ struct Case {
     snippets: BTreeMap<String, String>,
     /// JSON text of the globals.
     globals: String,
-    /// Without the harness's work-around for the known recursive-drop bug
-    /// (see `drop_template`).
-    strict: bool,
 }
 
 impl Case {
@@ -168,12 +165,7 @@ impl Case {
             src: src.into(),
             snippets: BTreeMap::new(),
             globals: "{}".into(),
-            strict: std::env::var_os("GOAKIT_CRASH_STRICT").is_some(),
         }
-    }
-    fn strict(mut self) -> Case {
-        self.strict = true;
-        self
     }
     fn snippet(mut self, name: &str, src: impl Into<String>) -> Case {
         self.snippets.insert(name.into(), src.into());
@@ -214,25 +206,6 @@ fn check_offset(src: &str, offset: usize, what: &str) {
     assert!(line >= 1 && col >= 1);
 }
 
-/// Drops a template. KNOWN BUG work-around (off with `GOAKIT_CRASH_STRICT`
-/// or `Case::strict`): dropping a long `and`/`or` chain recurses once per
-/// link (`Condition::child` is a `Box` chain with the derived drop, see
-/// `regress_deep_and`) and overflows a small stack, so outside strict mode
-/// the harness drops every template on a thread with a 512 MiB stack
-/// (reserved, touched only as used) to go on finding other bugs.
-fn drop_template(t: Template, strict: bool) {
-    if strict {
-        drop(t);
-    } else {
-        std::thread::Builder::new()
-            .stack_size(512 << 20)
-            .spawn(move || drop(t))
-            .expect("spawn")
-            .join()
-            .expect("drop");
-    }
-}
-
 fn parse_and_render(case: &Case, opts: ParseOptions, budget: Budget) -> Outcome {
     let t: Template = match parse(&case.src, opts) {
         Ok(t) => t,
@@ -264,7 +237,9 @@ fn parse_and_render(case: &Case, opts: ParseOptions, budget: Budget) -> Outcome 
         file: "template".into(),
     };
     let result = render(&t, &ro);
-    drop_template(t, case.strict);
+    // Dropped on the case's small stack: a long `and`/`or` chain drops
+    // iteratively (`regress_deep_and`).
+    drop(t);
     match result {
         Ok(r) => {
             assert!(
@@ -810,7 +785,10 @@ regress!(
     Expect::Budget
 );
 regress!(
-    #[ignore = "BUG (open, issue 10): render fan-out passes the 5 s watchdog on a loaded 2-core machine; needs a per-partial budget check"]
+    /// Found, now fixed (in `src/render.rs`, `Ctx::record`): every one of
+    /// the 2^100 renders at the nesting limit listed its error with a
+    /// 100-entry chain, so the list, not the output, ran past the watchdog;
+    /// each error is now listed once per place and chain.
     regress_render_fan_out,
     Case::new("{% render 'a' %}").snippet("a", "x{% render 'a' %}{% render 'a' %}"),
     Expect::Budget
@@ -999,7 +977,7 @@ regress!(
 // ---- deep expressions, long lines, odd bytes (no Ruby answer needed)
 
 regress!(
-    /// BUG (not fixed here: `src/variable.rs`): `Variable#strict_parse`'s
+    /// Found, now fixed (in `src/variable.rs`): `Variable#strict_parse`'s
     /// recursive descent (`Parser::expression` / `variable_lookups`) is
     /// bounded at depth 200 but not covered by `stacker`; a debug-build
     /// frame pair takes ~2 KiB, so 150 nested `a[` (or 201 `(`) overflow a
@@ -1008,7 +986,7 @@ regress!(
     /// no bound; its lax one, the default, reads these flat).
     regress_deep_brackets,
     // Ruby overflows its stack (SystemStackError).
-    Case::new(format!("{{{{ {}{} }}}}", rep("a[", 150), rep("]", 150))).strict(),
+    Case::new(format!("{{{{ {}{} }}}}", rep("a[", 150), rep("]", 150))),
     Expect::Survives
 );
 regress!(
@@ -1017,20 +995,18 @@ regress!(
     Expect::Html("")
 );
 regress!(
-    /// BUG (not fixed here: `src/expression.rs` / `src/variable.rs`):
+    /// Found, now fixed (in `src/expression.rs` / `src/variable.rs`):
     /// parsing nested lookups is quadratic in their depth (1,000 `a[`: 80 ms,
     /// 2,000: 0.44 s, 4,000: 1.5 s in a debug build), outside the render
     /// budget: each level seems to re-scan the rest of the markup
     /// (`Lookup::parse` over `VARIABLE_PARSER` per bracket). 10 KB of
     /// source takes 3 s alone, more than the watchdog on a loaded machine.
-    #[ignore = "BUG: nested-lookup parse quadratic in depth (expression.rs/variable.rs)"]
     regress_deep_brackets_5000,
     // Ruby: SystemStackError.
-    Case::new(format!("{{{{ {}{} }}}}", rep("a[", 5000), rep("]", 5000))).strict(),
+    Case::new(format!("{{{{ {}{} }}}}", rep("a[", 5000), rep("]", 5000))),
     Expect::Survives
 );
 regress!(
-    #[ignore = "BUG (open, issue 10): 150-deep brackets in tag markup backtrack in the lax regexes for more than 5 s"]
     regress_deep_brackets_in_tags,
     Case::new(format!(
         "{{% if {}{} %}}y{{% endif %}}{{% assign v = {}{} %}}{{% for i in {}{} %}}{{% endfor %}}",
@@ -1044,7 +1020,7 @@ regress!(
     Expect::Survives
 );
 regress!(
-    /// BUG (not fixed here: `src/variable.rs`): `Variable#strict_parse`'s
+    /// Found, now fixed (in `src/variable.rs`): `Variable#strict_parse`'s
     /// recursive descent (`Parser::expression` / `variable_lookups`) is
     /// bounded at depth 200 but not covered by `stacker`; a debug-build
     /// frame pair takes ~2 KiB, so 150 nested `a[` (or 201 `(`) overflow a
@@ -1052,7 +1028,7 @@ regress!(
     /// or a depth bound that fits the red zone (Ruby's own strict parser has
     /// no bound; its lax one, the default, reads these flat).
     regress_deep_parens_201,
-    Case::new(format!("{{{{ {}1..2{} }}}}", rep("(", 201), rep(")", 201))).strict(),
+    Case::new(format!("{{{{ {}1..2{} }}}}", rep("(", 201), rep(")", 201))),
     Expect::Html("0..0")
 );
 regress!(
@@ -1073,7 +1049,7 @@ regress!(
     Expect::Html("y")
 );
 regress!(
-    /// BUG (not fixed here: `src/condition.rs`): the derived drop of
+    /// Found, now fixed (in `src/condition.rs`): the derived drop of
     /// `Condition` recurses once per `and`/`or` link (`child:
     /// Option<(Relation, Box<Condition>)>`), so a long chain overflows the
     /// stack when the template is dropped (about 1,000 links on a 256 KiB
@@ -1081,7 +1057,7 @@ regress!(
     /// stack). Parse and render are fine. Fix: an iterative `Drop for
     /// Condition` (take `child` in a loop), or a flat `Vec` of links.
     regress_deep_and_drop,
-    Case::new(format!("{{% if {}true %}}y{{% endif %}}", rep("true and ", 5000))).strict(),
+    Case::new(format!("{{% if {}true %}}y{{% endif %}}", rep("true and ", 5000))),
     Expect::Html("y")
 );
 regress!(
@@ -1146,7 +1122,7 @@ regress!(
 
 // ---- stack use of the engine's lazily compiled regular expressions
 
-/// BUG (not fixed here: `src/syntax.rs`): the first use of a regular
+/// Found, now fixed (in `src/syntax.rs`): the first use of a regular
 /// expression in `syntax.rs` (`LazyLock` + `fancy_regex::Regex::new`, e.g.
 /// `EXPRESSIONS_AND_OPERATORS` from `Condition::parse_if`) compiles it on
 /// the caller's stack, outside `stacker::maybe_grow`; in a debug build
@@ -1183,12 +1159,8 @@ fn regress_cold_regex_compile_on_small_stack() {
 
 // ---- memory bounded by the budget
 
-/// How fast the list of render errors may grow (debug build), the
-/// allowance the mutation run makes for the known bug below.
-const ERROR_LIST_BYTES_PER_SEC: f64 = 400e6;
-
 regress!(
-    /// BUG (not fixed here: `src/render.rs`, `Ctx::record`): every inline
+    /// Found, now fixed (in `src/render.rs`, `Ctx::record`): every inline
     /// error is pushed on `Ctx::errors` with its message and include chain,
     /// uncharged to the byte budget; a blank tag's error is not even
     /// printed, so a loop of failing assigns grows the list (and the heap)
@@ -1196,20 +1168,17 @@ regress!(
     /// a 5 s release budget; inside 100 nested includes each error carries a
     /// 100-entry chain (found by the mutation run, seed 101368229 case 354:
     /// `{% for i in (1..2) %}{% render 'loop' %}{% endfor %}` self-render
-    /// fan-out, 39 MB against a 1 MiB budget). Fix: charge each recorded
-    /// error (message + chain) to `max_bytes`, or keep the first N errors
-    /// and a count.
-    #[ignore = "BUG: render errors list unbounded by the byte budget (render.rs Ctx::record)"]
+    /// fan-out, 39 MB against a 1 MiB budget). The fix: each error is
+    /// listed once per place and include chain, and the list's bytes are
+    /// charged to `max_bytes`.
     regress_error_list_flood,
-    Case::new("{% for i in (1..1000000000) %}{% assign x = 1 | divided_by: 0 %}{% endfor %}").strict(),
+    Case::new("{% for i in (1..1000000000) %}{% assign x = 1 | divided_by: 0 %}{% endfor %}"),
     Expect::Budget
 );
 regress!(
-    #[ignore = "BUG: render errors list unbounded by the byte budget (render.rs Ctx::record)"]
     regress_error_list_flood_in_render_fan_out,
     Case::new("{% render 'loop' %}")
-        .snippet("loop", "{%for i in (1..2)%}{%render 'loop'%}{%endfor%}")
-        .strict(),
+        .snippet("loop", "{%for i in (1..2)%}{%render 'loop'%}{%endfor%}"),
     Expect::Budget
 );
 
@@ -1844,32 +1813,6 @@ fn mutate(rng: &mut Rng, t: &mut String, donor: &str) {
     }
 }
 
-/// A case that would hit a known, unfixed bug (it would abort the run):
-/// skipped outside strict mode (`GOAKIT_CRASH_STRICT`), and counted.
-fn known_bug(case: &Case) -> Option<&'static str> {
-    for src in std::iter::once(&case.src).chain(case.snippets.values()) {
-        // regress_deep_brackets_5000: `(` / `[` nested deeper than ~1,500 inside
-        // one tag or output parse in quadratic time.
-        let (mut depth, mut max) = (0usize, 0usize);
-        let b = src.as_bytes();
-        for (i, c) in b.iter().enumerate() {
-            match c {
-                b'(' | b'[' => {
-                    depth += 1;
-                    max = max.max(depth);
-                }
-                b')' | b']' => depth = depth.saturating_sub(1),
-                b'}' if i > 0 && matches!(b[i - 1], b'}' | b'%') => depth = 0,
-                _ => {}
-            }
-        }
-        if max > 1500 {
-            return Some("deep-brackets: quadratic parse (expression.rs/variable.rs)");
-        }
-    }
-    None
-}
-
 fn gen_case(seed: u64, index: u64, pool: &[String]) -> Case {
     let mut rng = Rng(seed ^ index.wrapping_mul(0xA24B_AED4_963E_E407));
     let mut g = Gen { rng: &mut rng };
@@ -1953,7 +1896,6 @@ fn mutation_run() {
         println!("{r:?}");
         return;
     }
-    let mut skipped: BTreeMap<&str, u64> = BTreeMap::new();
     let hwm_before = vm_hwm_kib();
     let start = Instant::now();
     let (mut ran, mut budget_hits, mut parse_errors, mut max_peak, mut max_time) =
@@ -1965,20 +1907,7 @@ fn mutation_run() {
             break;
         }
         let case = gen_case(seed, i, &pool);
-        if !case.strict
-            && let Some(bug) = known_bug(&case)
-        {
-            *skipped.entry(bug).or_insert(0u64) += 1;
-            continue;
-        }
-        // KNOWN BUG allowance (regress_error_list_flood): the list of
-        // render errors grows with time, not with the byte budget.
-        let extra = if case.strict {
-            0
-        } else {
-            (ERROR_LIST_BYTES_PER_SEC * budget.max_time.as_secs_f64()) as usize
-        };
-        let r = run_with(&format!("case-{seed}-{i}"), &case, budget, STACK, extra);
+        let r = run_with(&format!("case-{seed}-{i}"), &case, budget, STACK, 0);
         ran += 1;
         for o in [&r.ruby, &r.goaddon] {
             match o {
@@ -1993,15 +1922,13 @@ fn mutation_run() {
     let hwm_after = vm_hwm_kib();
     println!(
         "crash harness: {ran} mutation cases (seed {seed}) in {:.1} s; {parse_errors} parse errors, {budget_hits} budget stops (of {} renders); \
-         worst case {:?}, peak heap of one case {} KiB; process VmHWM {:?} -> {:?} KiB; \
-         skipped for known bugs: {:?}",
+         worst case {:?}, peak heap of one case {} KiB; process VmHWM {:?} -> {:?} KiB",
         start.elapsed().as_secs_f64(),
         ran * 2,
         max_time,
         max_peak / 1024,
         hwm_before,
         hwm_after,
-        skipped,
     );
     assert!(ran > 0);
 }

@@ -30,6 +30,14 @@ impl Tally {
     }
 }
 
+/// A template that dates `'now'` or `'today'` (its output is the clock's).
+fn reads_the_clock(template: &str) -> bool {
+    let t = template.to_ascii_lowercase();
+    ["'now'", "\"now\"", "'today'", "\"today\""]
+        .iter()
+        .any(|w| t.contains(w))
+}
+
 fn run() -> Result<(), Failed> {
     support::quiet_render_panics();
     let dir = support::tests_dir().join("liquid-spec");
@@ -55,11 +63,18 @@ fn run() -> Result<(), Failed> {
     let (mut overall, mut inline) = (Tally::default(), Tally::default());
     let mut crashes = Vec::new();
     let mut examples: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    let mut clock_cases = 0;
     for p in &paths {
         let suite = p.file_stem().unwrap().to_string_lossy().to_string();
         let cases = support::load_cases(p)?;
         let t = suites.entry(suite.clone()).or_default();
         for c in &cases {
+            // Ruby's output was stored on the day of the import: a date of
+            // 'now' or 'today' cannot be compared with a stored text.
+            if reads_the_clock(&c.template) {
+                clock_cases += 1;
+                continue;
+            }
             let want = Outcome::from_expected(c.expected.as_ref().ok_or("no expected")?)?;
             let got = support::goakit_case(c);
             let ok = want.matches(&got);
@@ -94,7 +109,7 @@ fn run() -> Result<(), Failed> {
     }
 
     println!(
-        "liquid-spec vs Ruby Liquid 5.4 (usable cases; apart: see tests/liquid-spec/summary.json)"
+        "liquid-spec vs Ruby Liquid 5.4 (usable cases; apart: see tests/liquid-spec/summary.json, and {clock_cases} that date 'now'/'today')"
     );
     if let Some(s) = summary["suites"].as_object() {
         for (name, v) in s {

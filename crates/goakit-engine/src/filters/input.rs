@@ -194,7 +194,7 @@ pub fn access(item: &Value, property: &Value) -> Access {
     }
     match item {
         Value::Hash(h) => Access::Value(match property {
-            Value::Str(k) => h.get(&**k).cloned().unwrap_or_default(),
+            Value::Str(k) => h.get(k).cloned().unwrap_or_default(),
             _ => Value::Nil,
         }),
         Value::Array(a) => match index_of(property) {
