@@ -426,3 +426,92 @@ fn human_output_escapes_control_characters() {
     assert!(!out.contains('\u{1b}'), "raw escape in: {out:?}");
     assert!(!out.contains('\u{7}'), "raw bell in: {out:?}");
 }
+
+/// Pathological templates (the crash harness's kinds) linted in process on
+/// a 256 KiB thread stack under a watchdog: lint neither overflows, panics
+/// nor hangs, and deep nesting is Ruby's `Nesting too deep` at its spot.
+#[test]
+fn pathological_templates_lint_on_a_small_stack() {
+    let dir = tempfile::tempdir().unwrap();
+    support::copy_dir(&fixture("example-addon"), dir.path());
+    let rep = |s: &str, n: usize| s.repeat(n);
+    let pages: Vec<(&str, String)> = vec![
+        (
+            "deep_if",
+            format!(
+                "{}x{}",
+                rep("{% if true %}", 8000),
+                rep("{% endif %}", 8000)
+            ),
+        ),
+        (
+            "deep_case",
+            format!(
+                "{}{}",
+                rep("{% case a %}{% when 1 %}", 1000),
+                rep("{% endcase %}", 1000)
+            ),
+        ),
+        (
+            "deep_brackets",
+            format!(
+                "{{{{ {}{} }}}}{{% if {}{} %}}y{{% endif %}}",
+                rep("a[", 5000),
+                rep("]", 5000),
+                rep("a[", 5000),
+                rep("]", 5000)
+            ),
+        ),
+        (
+            "long_line",
+            format!("{{{{ '{}' | upcase }}}}", rep("x", 1 << 20)),
+        ),
+        ("unterminated", format!("{{{{ {}", rep("a | ", 100_000))),
+        (
+            "deep_parens",
+            format!("{{{{ {}1{} }}}}", rep("(", 3000), rep(")", 3000)),
+        ),
+        (
+            "long_chain",
+            format!("{{% if {}true %}}y{{% endif %}}", rep("a or ", 20_000)),
+        ),
+    ];
+    for (name, text) in &pages {
+        put(dir.path(), &format!("templates/pages/{name}.html"), text);
+    }
+    std::fs::write(
+        dir.path().join("templates/pages/bytes.html"),
+        b"{{ \xff\xfe }}{% if \xc3 %}\x00{% endif %}",
+    )
+    .unwrap();
+    let root = dir.path().to_path_buf();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::Builder::new()
+        .name("lint-small-stack".into())
+        .stack_size(256 * 1024)
+        .spawn(move || {
+            let project = goakit::project::Project::load(&root).expect("loads");
+            let _ = tx.send(goakit::lint::lint_project(&project));
+        })
+        .unwrap();
+    let found = rx
+        .recv_timeout(std::time::Duration::from_secs(60))
+        .expect("lint finished within 60 s without a panic");
+    let nesting: Vec<_> = found
+        .iter()
+        .filter(|d| d.message.contains("Nesting too deep"))
+        .map(|d| (d.file.clone(), d.line, d.column))
+        .collect();
+    assert!(
+        nesting
+            .iter()
+            .any(|(f, l, c)| f == "templates/pages/deep_if.html" && *l == 1 && *c == 1301),
+        "{nesting:?}"
+    );
+    assert!(
+        nesting
+            .iter()
+            .any(|(f, ..)| f == "templates/pages/deep_case.html"),
+        "{nesting:?}"
+    );
+}
