@@ -3,10 +3,11 @@
 //! variables and the HTML document.
 
 use crate::diagnostic::{Diagnostic, source_line};
-use crate::engine::{self, Engine, RenderInput, SnippetResolver, TemplateError};
+use crate::engine::{self, Engine, RenderInput, SnippetResolver, TemplateError, Yield};
 use crate::project::{JsonFile, JsonTree, Kind, Project, ROOT_PAGE, Template};
 use goakit_engine::Value as LValue;
 use serde_json::{Value, json};
+use std::cell::RefCell;
 use std::collections::{BTreeMap, HashMap};
 use std::fmt;
 use std::sync::{Arc, Mutex};
@@ -300,42 +301,63 @@ impl Renderer {
             name: name.to_string(),
         })?;
         let globals = self.globals(project, name, opts, api)?;
-        let mut warnings = Vec::new();
-        let mut errors = Vec::new();
-        let page_html = if name == ROOT_PAGE && mode == Mode::InRoot {
-            // Root never yields itself: it renders with an empty yield below.
-            String::new()
-        } else {
-            self.render_template(
-                project,
-                page,
-                &globals,
-                opts,
-                None,
-                &mut warnings,
-                &mut errors,
-            )?
-        };
-        let html = match mode {
-            Mode::Bare => page_html,
-            Mode::InRoot => {
-                let root = project
-                    .page(ROOT_PAGE)
-                    .ok_or_else(|| RenderError::Missing {
-                        kind: Kind::Page,
-                        name: ROOT_PAGE.to_string(),
-                    })?;
-                self.render_template(
-                    project,
-                    root,
-                    &globals,
-                    opts,
-                    Some(&page_html),
-                    &mut warnings,
-                    &mut errors,
-                )?
+        if mode == Mode::Bare {
+            return self.render_alone(project, page, &globals, opts);
+        }
+        let (mut warnings, mut errors) = (Vec::new(), Vec::new());
+        let mut html = String::new();
+        let root = project
+            .page(ROOT_PAGE)
+            .ok_or_else(|| RenderError::Missing {
+                kind: Kind::Page,
+                name: ROOT_PAGE.to_string(),
+            })?;
+        // The page renders straight into root's output at `{% yield %}`
+        // (no copy of it held apart); root never yields itself.
+        let page_lists = RefCell::new((Vec::new(), Vec::new()));
+        let page_failed = RefCell::new(None);
+        let yield_page = |out: &mut String| {
+            let (w, e) = &mut *page_lists.borrow_mut();
+            match self.render_template(project, page, &globals, opts, Yield::Nothing, out, w, e) {
+                Ok(()) => true,
+                Err(err) => {
+                    *page_failed.borrow_mut() = Some(err);
+                    false
+                }
             }
         };
+        let yield_to = if name == ROOT_PAGE {
+            Yield::Nothing
+        } else {
+            Yield::Render(&yield_page)
+        };
+        let (mut root_warnings, mut root_errors) = (Vec::new(), Vec::new());
+        let result = self.render_template(
+            project,
+            root,
+            &globals,
+            opts,
+            yield_to,
+            &mut html,
+            &mut root_warnings,
+            &mut root_errors,
+        );
+        if let Some(err) = page_failed.into_inner() {
+            return Err(err);
+        }
+        result?;
+        // The page's findings first, then root's, each once.
+        let (page_warnings, page_errors) = page_lists.into_inner();
+        for w in page_warnings.into_iter().chain(root_warnings) {
+            if !warnings.contains(&w) {
+                warnings.push(w);
+            }
+        }
+        for e in page_errors.into_iter().chain(root_errors) {
+            if !errors.contains(&e) {
+                errors.push(e);
+            }
+        }
         Ok(Rendered {
             html,
             warnings,
@@ -358,10 +380,29 @@ impl Renderer {
                 name: name.to_string(),
             })?;
         let globals = self.globals(project, name, opts, &Api::default())?;
-        let mut warnings = Vec::new();
-        let mut errors = Vec::new();
-        let html =
-            self.render_template(project, t, &globals, opts, None, &mut warnings, &mut errors)?;
+        self.render_alone(project, t, &globals, opts)
+    }
+
+    /// One template on its own (a bare page, a shortcut).
+    fn render_alone(
+        &self,
+        project: &Project,
+        t: &Template,
+        globals: &goakit_engine::Hash,
+        opts: &RenderOptions,
+    ) -> Result<Rendered, RenderError> {
+        let (mut warnings, mut errors) = (Vec::new(), Vec::new());
+        let mut html = String::new();
+        self.render_template(
+            project,
+            t,
+            globals,
+            opts,
+            Yield::Nothing,
+            &mut html,
+            &mut warnings,
+            &mut errors,
+        )?;
         Ok(Rendered {
             html,
             warnings,
@@ -376,10 +417,11 @@ impl Renderer {
         t: &Template,
         globals: &goakit_engine::Hash,
         opts: &RenderOptions,
-        yield_html: Option<&str>,
+        yield_to: Yield,
+        out: &mut String,
         warnings: &mut Vec<Diagnostic>,
         errors: &mut Vec<TemplateError>,
-    ) -> Result<String, RenderError> {
+    ) -> Result<(), RenderError> {
         let template = self.template(t)?;
         let locale = self.locale_object(t, &opts.locale)?;
         let snippets = ProjectSnippets {
@@ -392,10 +434,10 @@ impl Renderer {
             globals,
             locale,
             snippets: &snippets,
-            yield_html,
+            yield_to,
             budget: project.config.render.budget(),
         };
-        let result = engine::render(&template, &input);
+        let result = engine::render_into(&template, &input, out);
         // A snippet whose locale file is broken is reported as that file's error.
         if let Some(e) = snippets
             .broken
@@ -411,7 +453,7 @@ impl Renderer {
             }
         }
         errors.extend(rendered.errors);
-        Ok(rendered.html)
+        Ok(())
     }
 
     fn globals(
@@ -656,7 +698,7 @@ fn expand_api_path(
             globals: &globals,
             locale: LValue::from(goakit_engine::Hash::new()),
             snippets: &NoSnippets,
-            yield_html: None,
+            yield_to: Yield::Nothing,
             budget: project.config.render.budget(),
         },
     )?;

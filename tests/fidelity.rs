@@ -81,7 +81,7 @@ fn goakit_output(engine: &Engine, case: &Value) -> String {
             globals: &globals,
             locale: goakit::engine::Value::from(goakit::engine::Hash::new()),
             snippets: &Snippets { compiled },
-            yield_html: None,
+            yield_to: goakit::engine::Yield::Nothing,
             budget: goakit::engine::Budget::default(),
         },
     ) {

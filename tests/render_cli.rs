@@ -421,3 +421,48 @@ fn broken_settings_json_is_an_error_not_a_silent_skip() {
     let o = goakit(dir.path(), &["render", "frontpage", "--offline"]);
     assert_clean_failure(&o, 1, &["settings/pages/frontpage.json:2:"]);
 }
+
+/// The page renders straight into root at `{% yield %}`: twice for two
+/// yields, its runtime error listed once, its runaway loop stopping the
+/// whole render with the page's own position.
+#[test]
+fn page_renders_into_root_at_each_yield() {
+    let dir = project(&[
+        CONFIG,
+        (
+            "templates/pages/root.html",
+            "<a>{% yield %}</a><b>{% yield %}</b>{{ 1 | divided_by: 0 }}",
+        ),
+        ("templates/pages/p.html", "P{{ 2 | divided_by: 0 }}"),
+    ]);
+    let o = goakit(dir.path(), &["render", "p"]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert_eq!(
+        stdout(&o),
+        "<a>PLiquid error: divided by 0</a><b>PLiquid error: divided by 0</b>Liquid error: divided by 0"
+    );
+    let err = stderr(&o);
+    assert_eq!(
+        err.matches("templates/pages/p.html:1:2").count(),
+        1,
+        "{err}"
+    );
+    assert_eq!(
+        err.matches("templates/pages/root.html:1:").count(),
+        1,
+        "{err}"
+    );
+
+    std::fs::write(
+        dir.path().join("goakit.toml"),
+        "[addon]\nid = \"x\"\n[render]\nmax_seconds = 1\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("templates/pages/p.html"),
+        "P\n{% for i in (1..1000000000) %}{{ i }}{% endfor %}",
+    )
+    .unwrap();
+    let o = goakit(dir.path(), &["render", "p"]);
+    assert_clean_failure(&o, 1, &["templates/pages/p.html:2:1", "max_seconds"]);
+}

@@ -13,7 +13,7 @@
 pub mod scan;
 
 use crate::diagnostic::{Diagnostic, source_line};
-pub use goakit_engine::{Budget, Hash, Value};
+pub use goakit_engine::{Budget, Hash, Value, Yield};
 use goakit_engine::{ParseOptions, PartialError, WarningKind};
 use std::collections::HashMap;
 use std::fmt;
@@ -96,7 +96,7 @@ pub struct RenderInput<'a> {
     pub locale: Value,
     pub snippets: &'a dyn SnippetResolver,
     /// What `{% yield %}` outputs (root only).
-    pub yield_html: Option<&'a str>,
+    pub yield_to: Yield<'a>,
     pub budget: Budget,
 }
 
@@ -204,6 +204,18 @@ impl goakit_engine::Partials for Loader<'_> {
 /// Renders a template with its own `l` and the caller's globals. Runtime
 /// errors are inline (and listed); only a spent budget is an `Err`.
 pub fn render(t: &Template, input: &RenderInput) -> Result<Rendered, TemplateError> {
+    let mut out = String::new();
+    let mut r = render_into(t, input, &mut out)?;
+    r.html = out;
+    Ok(r)
+}
+
+/// [`render`] at the end of `out` (the returned `html` is empty).
+pub fn render_into(
+    t: &Template,
+    input: &RenderInput,
+    out: &mut String,
+) -> Result<Rendered, TemplateError> {
     let loader = Loader {
         resolver: input.snippets,
         seen: Mutex::new(HashMap::new()),
@@ -212,11 +224,11 @@ pub fn render(t: &Template, input: &RenderInput) -> Result<Rendered, TemplateErr
         globals: input.globals,
         partials: &loader,
         budget: input.budget,
-        yield_html: input.yield_html,
+        yield_to: input.yield_to,
         locale: Some(input.locale.clone()),
         file: t.0.file.clone(),
     };
-    let result = goakit_engine::render(t.tree(), &opts);
+    let result = goakit_engine::render_into(t.tree(), &opts, out);
     let mut seen = loader.seen.into_inner().unwrap_or_else(|e| e.into_inner());
     seen.insert(t.0.file.clone(), t.clone());
     let locate = |file: &Arc<str>, offset: usize, message: String, chain: &[(Arc<str>, usize)]| {
@@ -369,7 +381,7 @@ mod tests {
                 globals: &Hash::new(),
                 locale: locale(l),
                 snippets,
-                yield_html,
+                yield_to: yield_html.map_or(Yield::Nothing, Yield::Html),
                 budget: Budget::default(),
             },
         )
@@ -556,7 +568,7 @@ mod tests {
                 globals: &Hash::new(),
                 locale: locale(&[]),
                 snippets: &none,
-                yield_html: None,
+                yield_to: Yield::Nothing,
                 budget: Budget {
                     max_time: std::time::Duration::from_secs(2),
                     max_bytes: 1024 * 1024,

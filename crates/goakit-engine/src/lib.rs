@@ -18,7 +18,9 @@ pub mod value;
 pub mod variable;
 
 pub use parse::{ParseError, ParseErrorKind, ParseOptions, ParseWarning, WarningKind};
-pub use render::{Budget, RenderError, RenderErrorKind, RenderOptions, Rendered, render};
+pub use render::{
+    Budget, RenderError, RenderErrorKind, RenderOptions, Rendered, Yield, render, render_into,
+};
 pub use value::{Hash, Value};
 
 use std::collections::BTreeMap;
@@ -132,7 +134,7 @@ pub fn render_like_ruby(
             max_time: std::time::Duration::from_secs(2),
             max_bytes: 16 * 1024 * 1024,
         },
-        yield_html: None,
+        yield_to: Yield::Nothing,
         locale: None,
         file: "template".into(),
     };

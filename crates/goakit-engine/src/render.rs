@@ -67,6 +67,8 @@ pub enum RenderErrorKind {
     IncludeDepth,
     /// A snippet could not be loaded or parsed (rendered inline too).
     Partial,
+    /// The host's [`Yield::Render`] stopped the render.
+    Host,
 }
 
 /// The result of a render.
@@ -84,12 +86,25 @@ pub struct RenderOptions<'a> {
     pub globals: &'a Hash,
     pub partials: &'a dyn Partials,
     pub budget: Budget,
-    /// `{% yield %}`'s HTML.
-    pub yield_html: Option<&'a str>,
+    /// What `{% yield %}` outputs.
+    pub yield_to: Yield<'a>,
     /// The template's own `l` (goakit), if it has one.
     pub locale: Option<Value>,
     /// The template's name in errors.
     pub file: Arc<str>,
+}
+
+/// What `{% yield %}` outputs (goakit: the page inside root, SPEC 4).
+#[derive(Clone, Copy, Default)]
+pub enum Yield<'a> {
+    #[default]
+    Nothing,
+    Html(&'a str),
+    /// The host renders into the output at the tag (goakit renders the page
+    /// straight into root's buffer: no copy of a large page is held apart).
+    /// `false` stops this render with a [`RenderErrorKind::Host`] error;
+    /// the host knows why.
+    Render(&'a dyn Fn(&mut String) -> bool),
 }
 
 /// A Ruby exception on its way up.
@@ -98,6 +113,8 @@ enum Raise {
     Error { text: String, kind: RenderErrorKind },
     /// Stops everything.
     Budget(String),
+    /// The host's yield stopped (it has the reason).
+    Host,
 }
 
 type R<T = ()> = Result<T, Raise>;
@@ -167,7 +184,7 @@ struct Ctx<'a> {
     /// Each template's parse-context whitespace flag, as partial loads
     /// leave it (Ruby parses a partial with its includer's context).
     trims: HashMap<usize, bool>,
-    yield_html: Option<&'a str>,
+    yield_to: Yield<'a>,
     filter_ctx: FilterCtx,
     deadline: Instant,
     budget: Budget,
@@ -181,6 +198,19 @@ struct Ctx<'a> {
 
 /// Renders `t`.
 pub fn render(t: &Template, opts: &RenderOptions) -> Result<Rendered, RenderError> {
+    let mut out = String::new();
+    let mut r = render_into(t, opts, &mut out)?;
+    r.html = out;
+    Ok(r)
+}
+
+/// Renders `t` at the end of `out` (the returned `html` is empty). The
+/// byte budget counts all of `out`, what was there before included.
+pub fn render_into(
+    t: &Template,
+    opts: &RenderOptions,
+    out: &mut String,
+) -> Result<Rendered, RenderError> {
     let deadline = Instant::now() + opts.budget.max_time;
     let mut ctx = Ctx {
         scopes: vec![HashMap::new()],
@@ -205,7 +235,7 @@ pub fn render(t: &Template, opts: &RenderOptions) -> Result<Rendered, RenderErro
         partials: opts.partials,
         cache: HashMap::new(),
         trims: HashMap::new(),
-        yield_html: opts.yield_html,
+        yield_to: opts.yield_to,
         filter_ctx: FilterCtx {
             max_bytes: opts.budget.max_bytes,
             deadline: Some(deadline),
@@ -216,10 +246,9 @@ pub fn render(t: &Template, opts: &RenderOptions) -> Result<Rendered, RenderErro
         at: 0,
         budget_site: None,
     };
-    let mut out = String::new();
-    match ctx.body(&t.root, &mut out) {
+    match ctx.body(&t.root, out) {
         Ok(()) => Ok(Rendered {
-            html: out,
+            html: String::new(),
             errors: ctx.errors,
             unknown_filters: ctx.unknown_filters,
         }),
@@ -236,12 +265,19 @@ pub fn render(t: &Template, opts: &RenderOptions) -> Result<Rendered, RenderErro
                 kind: RenderErrorKind::Budget,
             })
         }
+        Err(Raise::Host) => Err(RenderError {
+            message: "stopped by the host".into(),
+            file: ctx.file(),
+            offset: ctx.at,
+            chain: ctx.chain(),
+            kind: RenderErrorKind::Host,
+        }),
         Err(Raise::Error { text, kind }) => Ok({
             // Only a raise outside every body reaches here (never in practice).
             out.push_str(&text);
             let _ = ctx.record(text, kind);
             Rendered {
-                html: out,
+                html: String::new(),
                 errors: ctx.errors,
                 unknown_filters: ctx.unknown_filters,
             }
@@ -348,6 +384,7 @@ impl<'a> Ctx<'a> {
         match r {
             Ok(()) => Ok(()),
             Err(Raise::Budget(b)) => Err(Raise::Budget(b)),
+            Err(Raise::Host) => Err(Raise::Host),
             Err(Raise::Error { text, kind }) => {
                 if !blank {
                     out.push_str(&text);
@@ -595,7 +632,15 @@ impl<'a> Ctx<'a> {
             Tag::Tablerow(t) => self.tablerow(t, at, out)?,
             Tag::Break => self.interrupts.push(Interrupt::Break),
             Tag::Continue => self.interrupts.push(Interrupt::Continue),
-            Tag::Yield => out.push_str(self.yield_html.unwrap_or("")),
+            Tag::Yield => match self.yield_to {
+                Yield::Nothing => {}
+                Yield::Html(h) => out.push_str(h),
+                Yield::Render(f) => {
+                    if !f(out) {
+                        return Err(Raise::Host);
+                    }
+                }
+            },
         }
         Ok(())
     }
@@ -1250,7 +1295,7 @@ mod tests {
                     max_time: Duration::from_secs(5),
                     max_bytes,
                 },
-                yield_html: None,
+                yield_to: Yield::Nothing,
                 locale: None,
                 file: "t".into(),
             },

@@ -232,7 +232,7 @@ fn parse_and_render(case: &Case, opts: ParseOptions, budget: Budget) -> Outcome 
         globals: &globals,
         partials: &partials,
         budget,
-        yield_html: Some("<main>yielded</main>"),
+        yield_to: goakit_engine::Yield::Html("<main>yielded</main>"),
         locale: None,
         file: "template".into(),
     };
