@@ -691,9 +691,12 @@ pub fn to_number(v: &Value) -> Number {
 pub fn ruby_integer(s: &str) -> Option<BigInt> {
     if let Some(nul) = s.find('\0') {
         // Ruby parses a big number as a C string, which ends at the first
-        // NUL (a production recording pins it); a number that fits 64 bits
-        // is checked over the whole string, where the NUL is an error.
-        return ruby_integer(&s[..nul]).filter(|b| i64::try_from(b).is_err());
+        // NUL (production recordings pin it); a number whose magnitude fits
+        // an unsigned 64-bit word takes the word path, which checks the
+        // whole string, so there the NUL is an error (`Integer("5\0")`,
+        // `Integer("9223372036854775808\0")` and `Integer("0x" + "f" * 16
+        // + "\0")` fail; twenty 9s or seventeen `f`s pass).
+        return ruby_integer(&s[..nul]).filter(|b| u64::try_from(b.magnitude()).is_err());
     }
     let t = s.trim_matches(|c: char| c.is_ascii() && is_ruby_space(c as u8));
     let (neg, t) = match t.as_bytes().first() {
@@ -869,8 +872,23 @@ mod tests {
         assert_eq!(t("-0x1A"), Ok("-26".into()));
         assert_eq!(t("0o17"), Ok("15".into()));
         assert_eq!(t("0d19"), Ok("19".into()));
+        assert_eq!(
+            t("18446744073709551616\0x"),
+            Ok("18446744073709551616".into())
+        );
         for bad in [
-            "08", "1__0", "_1", "1.5", "", "0x", "0x_1", "1_", "5\0", "+_1",
+            "08",
+            "1__0",
+            "_1",
+            "1.5",
+            "",
+            "0x",
+            "0x_1",
+            "1_",
+            "5\0",
+            "+_1",
+            "9223372036854775808\0",
+            "-18446744073709551615\0",
         ] {
             assert_eq!(
                 t(bad),
