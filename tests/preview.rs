@@ -63,7 +63,8 @@ impl Events {
         let mut tcp = tokio::net::TcpStream::connect(s.addr).await.unwrap();
         tcp.write_all(
             format!(
-                "GET /_goakit/events HTTP/1.1\r\nHost: {}\r\nAccept: text/event-stream\r\n\r\n",
+                "GET /_goakit/events?_goakit={} HTTP/1.1\r\nHost: {}\r\nAccept: text/event-stream\r\n\r\n",
+                goakit::preview::session_key(),
                 s.addr
             )
             .as_bytes(),
@@ -195,22 +196,7 @@ async fn paths_never_escape() {
 
 /// Sends `path` byte for byte (no client-side normalisation); the status.
 async fn raw_get(s: &Server, path: &str, host: &str) -> (u16, String) {
-    let mut tcp = tokio::net::TcpStream::connect(s.addr).await.unwrap();
-    tcp.write_all(
-        format!("GET {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n").as_bytes(),
-    )
-    .await
-    .unwrap();
-    let mut buf = String::new();
-    tokio::io::AsyncReadExt::read_to_string(&mut tcp, &mut buf)
-        .await
-        .unwrap();
-    let code = buf
-        .split_whitespace()
-        .nth(1)
-        .and_then(|c| c.parse().ok())
-        .unwrap_or(0);
-    (code, buf)
+    send_to(s, "GET", path, host, "").await
 }
 
 #[tokio::test]
@@ -586,19 +572,24 @@ async fn fake_api() -> (SocketAddr, Arc<std::sync::atomic::AtomicUsize>) {
     (addr, hits)
 }
 
-#[tokio::test]
-async fn api_is_called_on_each_load_with_a_timeout() {
-    let (api, hits) = fake_api().await;
-    let dir = copy_fixture("example-addon");
-    let toml = std::fs::read_to_string(dir.path().join("goakit.toml")).unwrap();
+/// Points the project's goakit.toml at the fake addon API.
+fn use_api(dir: &Path, api: SocketAddr) {
+    let toml = std::fs::read_to_string(dir.join("goakit.toml")).unwrap();
     std::fs::write(
-        dir.path().join("goakit.toml"),
+        dir.join("goakit.toml"),
         toml.replace(
             "# addon_api = \"http://localhost:3000\"",
             &format!("addon_api = \"http://{api}\""),
         ),
     )
     .unwrap();
+}
+
+#[tokio::test]
+async fn api_is_called_on_each_load_with_a_timeout() {
+    let (api, hits) = fake_api().await;
+    let dir = copy_fixture("example-addon");
+    use_api(dir.path(), api);
     let s = start(dir.path(), false, false).await;
     let (code, first) = get(&s, "/pages/orders").await;
     assert_eq!(code, 200, "{first}");
@@ -738,15 +729,7 @@ async fn a_runaway_page_freezes_nothing() {
 async fn a_hostile_locale_never_reaches_the_addon_api() {
     let (api, hits) = fake_api().await;
     let dir = copy_fixture("example-addon");
-    let toml = std::fs::read_to_string(dir.path().join("goakit.toml")).unwrap();
-    write(
-        dir.path(),
-        "goakit.toml",
-        &toml.replace(
-            "# addon_api = \"http://localhost:3000\"",
-            &format!("addon_api = \"http://{api}\""),
-        ),
-    );
+    use_api(dir.path(), api);
     write(
         dir.path(),
         "settings/pages/orders.json",
@@ -885,4 +868,194 @@ fn a_host_beyond_loopback_is_announced() {
     let _ = child.wait();
     assert!(line.starts_with("warning: listening on 0.0.0.0"), "{line}");
     assert!(line.contains("--expose-data"), "{line}");
+}
+
+/// Sends a request with extra header lines; (status, whole answer).
+async fn send(s: &Server, method: &str, path: &str, headers: &str) -> (u16, String) {
+    send_to(s, method, path, &s.addr.to_string(), headers).await
+}
+
+/// The same with any Host header.
+async fn send_to(s: &Server, method: &str, path: &str, host: &str, headers: &str) -> (u16, String) {
+    let mut tcp = tokio::net::TcpStream::connect(s.addr).await.unwrap();
+    let body = if method == "POST" { "q=1" } else { "" };
+    tcp.write_all(
+        format!(
+            "{method} {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n{headers}Content-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\n\r\n{body}",
+            body.len()
+        )
+        .as_bytes(),
+    )
+    .await
+    .unwrap();
+    let mut bytes = Vec::new();
+    tokio::io::AsyncReadExt::read_to_end(&mut tcp, &mut bytes)
+        .await
+        .unwrap();
+    let buf = String::from_utf8_lossy(&bytes).into_owned();
+    let code = buf
+        .split_whitespace()
+        .nth(1)
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(0);
+    (code, buf)
+}
+
+/// README "Preview safety": what another site's page can make a browser
+/// send (navigations, `<img>`, forms, `fetch`; same-site included: another
+/// port on 127.0.0.1 is the same site) is refused before any render, so
+/// the addon API hears nothing; the browser's own same-origin or user
+/// navigation, and preview's own keyed URLs, work. No wildcard CORS.
+#[tokio::test]
+async fn requests_from_other_sites_never_reach_the_addon_api() {
+    use std::sync::atomic::Ordering::SeqCst;
+    let (api, hits) = fake_api().await;
+    let dir = copy_fixture("example-addon");
+    use_api(dir.path(), api);
+    let s = start(dir.path(), false, true).await;
+    let key = goakit::preview::session_key();
+    assert_eq!(key.len(), 32);
+    let evil = "Origin: http://127.0.0.1:1\r\n";
+    for (method, path, headers) in [
+        (
+            "GET",
+            "/pages/orders",
+            "Sec-Fetch-Site: cross-site\r\n".to_string(),
+        ),
+        (
+            "GET",
+            "/pages/orders",
+            "Sec-Fetch-Site: same-site\r\nSec-Fetch-Dest: image\r\n".into(),
+        ),
+        (
+            "POST",
+            "/pages/orders",
+            format!("Sec-Fetch-Site: cross-site\r\n{evil}"),
+        ),
+        (
+            "GET",
+            "/pages/orders",
+            format!("Sec-Fetch-Site: cross-site\r\n{evil}"),
+        ),
+        (
+            "GET",
+            "/_goakit/scope/orders",
+            "Sec-Fetch-Site: same-site\r\n".into(),
+        ),
+        ("GET", "/", "Sec-Fetch-Site: cross-site\r\n".into()),
+        (
+            "GET",
+            "/_goakit/events",
+            "Sec-Fetch-Site: cross-site\r\nOrigin: null\r\n".into(),
+        ),
+        // No fetch metadata (an older browser): Origin or Referer decide.
+        ("POST", "/pages/orders", evil.into()),
+        (
+            "GET",
+            "/pages/orders",
+            "Referer: http://evil.example/x\r\n".into(),
+        ),
+        // A wrong key is no key.
+        (
+            "GET",
+            "/pages/orders?_goakit=00",
+            "Sec-Fetch-Site: cross-site\r\n".into(),
+        ),
+    ] {
+        let (code, body) = send(&s, method, path, &headers).await;
+        assert_eq!(code, 403, "{method} {path} {headers:?}: {body}");
+        assert!(body.contains("another site"), "{body}");
+    }
+    assert_eq!(hits.load(SeqCst), 0, "the addon API was called");
+
+    // The user's own navigation, preview's shell, and keyed URLs work.
+    let (code, shell) = send(&s, "GET", "/", "Sec-Fetch-Site: none\r\n").await;
+    assert_eq!(code, 200);
+    assert!(shell.contains(key), "the shell carries the key");
+    let (code, _) = send(
+        &s,
+        "GET",
+        "/pages/orders",
+        "Sec-Fetch-Site: same-origin\r\n",
+    )
+    .await;
+    assert_eq!(code, 200);
+    assert_eq!(hits.load(SeqCst), 1);
+    let keyed = format!("/pages/orders?status=paid&_goakit={key}");
+    let (code, page) = send(
+        &s,
+        "GET",
+        &keyed,
+        "Sec-Fetch-Site: cross-site\r\nOrigin: null\r\n",
+    )
+    .await;
+    assert_eq!(code, 200, "{page}");
+    assert!(page.contains(&format!("window.__goakitKey = \"{key}\"")));
+    assert_eq!(hits.load(SeqCst), 2);
+    let (code, scope) = send(
+        &s,
+        "GET",
+        &format!("/_goakit/scope/orders?status=paid&_goakit={key}"),
+        "Sec-Fetch-Site: same-origin\r\n",
+    )
+    .await;
+    assert_eq!(code, 200);
+    assert!(
+        scope.contains(r#""params":{"status":"paid"}"#),
+        "the key is not a param: {scope}"
+    );
+    // A keyed form POST redirects to the page with the key kept.
+    let (code, answer) = send(
+        &s,
+        "POST",
+        &format!("/pages/orders?_goakit={key}"),
+        "Sec-Fetch-Site: cross-site\r\nOrigin: null\r\n",
+    )
+    .await;
+    assert_eq!(code, 303, "{answer}");
+    assert!(answer.contains(&format!("_goakit={key}")), "{answer}");
+    // Assets are public; CORS answers only the sandbox, never `*`.
+    let (code, font) = send(
+        &s,
+        "GET",
+        "/_goakit/vendor/fontawesome-free-5.4.2/webfonts/fa-solid-900.woff2",
+        "Sec-Fetch-Site: cross-site\r\nOrigin: null\r\n",
+    )
+    .await;
+    assert_eq!(code, 200);
+    assert!(
+        font.contains("access-control-allow-origin: null"),
+        "{}",
+        &font[..300]
+    );
+    let (code, js) = send(
+        &s,
+        "GET",
+        "/_goakit/client.js",
+        "Sec-Fetch-Site: cross-site\r\n",
+    )
+    .await;
+    assert_eq!(code, 200);
+    assert!(
+        !js.to_ascii_lowercase()
+            .contains("access-control-allow-origin")
+    );
+    let mut tcp = tokio::net::TcpStream::connect(s.addr).await.unwrap();
+    tcp.write_all(
+        format!(
+            "GET /_goakit/events?_goakit={key} HTTP/1.1\r\nHost: {}\r\nOrigin: null\r\nSec-Fetch-Site: cross-site\r\n\r\n",
+            s.addr
+        )
+        .as_bytes(),
+    )
+    .await
+    .unwrap();
+    let mut head = vec![0u8; 512];
+    let n = tokio::io::AsyncReadExt::read(&mut tcp, &mut head)
+        .await
+        .unwrap();
+    let head = String::from_utf8_lossy(&head[..n]).to_ascii_lowercase();
+    assert!(head.starts_with("http/1.1 200"), "{head}");
+    assert!(head.contains("access-control-allow-origin: null"), "{head}");
+    assert!(!head.contains("access-control-allow-origin: *"), "{head}");
 }

@@ -3,6 +3,8 @@
 //! content without a manual reload; breaking it shows the overlay; fixing
 //! it brings the page back; and the iframe cannot reach the shell.
 
+mod support;
+
 use futures_util::{SinkExt, StreamExt};
 use serde_json::{Value, json};
 use std::path::{Path, PathBuf};
@@ -19,6 +21,20 @@ fn chromium() -> Option<PathBuf> {
     .iter()
     .map(PathBuf::from)
     .find(|p| p.exists())
+}
+
+/// Chromium for a browser test: on CI (`CI` set) its absence fails the
+/// test; elsewhere the test says it is skipped.
+fn chromium_for_test() -> Option<PathBuf> {
+    let bin = chromium();
+    if bin.is_none() {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "chromium is missing on CI: .ci/run must install Debian's chromium"
+        );
+        eprintln!("SKIPPED: no chromium here (apt-get install chromium); CI runs this test");
+    }
+    bin
 }
 
 struct Browser {
@@ -82,6 +98,12 @@ struct Page {
 
 impl Page {
     async fn attach(b: &Browser, url_prefix: &str) -> Page {
+        Page::attach_to(b, "page", url_prefix).await
+    }
+
+    /// A target of `kind` (`page`, or `iframe` for an out-of-process
+    /// frame such as the sandboxed page) whose URL starts with the prefix.
+    async fn attach_to(b: &Browser, kind: &str, url_prefix: &str) -> Page {
         let started = Instant::now();
         let ws_url = loop {
             let list: Value = reqwest::get(format!("http://127.0.0.1:{}/json/list", b.port))
@@ -91,7 +113,7 @@ impl Page {
                 .await
                 .unwrap();
             if let Some(u) = list.as_array().unwrap().iter().find(|t| {
-                t["type"] == "page" && t["url"].as_str().unwrap_or("").starts_with(url_prefix)
+                t["type"] == kind && t["url"].as_str().unwrap_or("").starts_with(url_prefix)
             }) {
                 break u["webSocketDebuggerUrl"].as_str().unwrap().to_string();
             }
@@ -106,9 +128,24 @@ impl Page {
     }
 
     async fn eval(&mut self, expr: &str) -> Value {
+        self.call(
+            "Runtime.evaluate",
+            json!({"expression": expr, "returnByValue": true}),
+        )
+        .await["result"]["value"]
+            .clone()
+    }
+
+    /// Goes to `url` as the user would (typed in the address bar).
+    async fn navigate(&mut self, url: &str) {
+        self.call("Page.navigate", json!({ "url": url })).await;
+    }
+
+    /// One DevTools command; its `result`.
+    async fn call(&mut self, method: &str, params: Value) -> Value {
         let id = self.next_id;
         self.next_id += 1;
-        let msg = json!({"id": id, "method": "Runtime.evaluate", "params": {"expression": expr, "returnByValue": true}});
+        let msg = json!({"id": id, "method": method, "params": params});
         self.ws
             .send(Message::Text(msg.to_string().into()))
             .await
@@ -118,7 +155,7 @@ impl Page {
             if let Message::Text(t) = m {
                 let v: Value = serde_json::from_str(&t).unwrap();
                 if v["id"] == id {
-                    return v["result"]["result"]["value"].clone();
+                    return v["result"].clone();
                 }
             }
         }
@@ -150,12 +187,7 @@ fn probe(text: &str) -> String {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn edit_break_fix_in_a_real_browser() {
-    let Some(bin) = chromium() else {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "chromium is missing on CI: .ci/run must install Debian's chromium"
-        );
-        eprintln!("SKIPPED: no chromium here (apt-get install chromium); CI runs this test");
+    let Some(bin) = chromium_for_test() else {
         return;
     };
     let base = tempfile::tempdir().unwrap();
@@ -271,8 +303,14 @@ impl Drop for Server {
 }
 
 fn serve(dir: &Path, port: u16) -> Server {
+    serve_with(dir, port, &["--offline"])
+}
+
+fn serve_with(dir: &Path, port: u16, extra: &[&str]) -> Server {
     let mut child = Command::new(env!("CARGO_BIN_EXE_goakit"))
-        .args(["preview", "--offline", "--port", &port.to_string(), "--dir"])
+        .args(["preview", "--port", &port.to_string()])
+        .args(extra)
+        .arg("--dir")
         .arg(dir)
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
@@ -289,12 +327,7 @@ fn serve(dir: &Path, port: u16) -> Server {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn page_reconnects_after_the_server_restarts() {
-    let Some(bin) = chromium() else {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "chromium is missing on CI"
-        );
-        eprintln!("SKIPPED: no chromium here (apt-get install chromium); CI runs this test");
+    let Some(bin) = chromium_for_test() else {
         return;
     };
     let base = tempfile::tempdir().unwrap();
@@ -341,12 +374,7 @@ async fn page_reconnects_after_the_server_restarts() {
 /// shell follows, and the locale picked in the shell stays on.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn links_and_forms_inside_the_iframe() {
-    let Some(bin) = chromium() else {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "chromium is missing on CI"
-        );
-        eprintln!("SKIPPED: no chromium here (apt-get install chromium); CI runs this test");
+    let Some(bin) = chromium_for_test() else {
         return;
     };
     let base = tempfile::tempdir().unwrap();
@@ -480,12 +508,7 @@ addEventListener('load', function () { document.fonts.ready.then(function () {
 /// shell's sandboxed iframe (the page reports its scroll after load).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_reload_keeps_the_scroll_position() {
-    let Some(bin) = chromium() else {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "chromium is missing on CI"
-        );
-        eprintln!("SKIPPED: no chromium here (apt-get install chromium); CI runs this test");
+    let Some(bin) = chromium_for_test() else {
         return;
     };
     let base = tempfile::tempdir().unwrap();
@@ -547,4 +570,123 @@ async fn a_reload_keeps_the_scroll_position() {
         json!(1200),
         "the reload kept the scroll position"
     );
+}
+
+/// README "Preview safety", in a real browser: a page of another loopback
+/// origin (same site, another port) tries a navigation, an `<img>`, a form
+/// POST and a `fetch` at preview; the fake addon API hears nothing. Then
+/// preview's own shell loads the same page in its sandbox, and a link
+/// inside it works: the API is called.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn another_site_cannot_make_preview_call_the_addon_api() {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering::SeqCst};
+    let Some(bin) = chromium_for_test() else {
+        return;
+    };
+    // The addon's own API: counts every request.
+    let hits = Arc::new(AtomicUsize::new(0));
+    let h = hits.clone();
+    let api = axum::Router::new().fallback(move || {
+        let h = h.clone();
+        async move {
+            h.fetch_add(1, SeqCst);
+            axum::Json(json!({"total": 1, "orders": [], "statuses": ["all"], "stats": {}}))
+        }
+    });
+    let api_listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let api_addr = api_listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(api_listener, api).await.unwrap() });
+
+    let base = tempfile::tempdir().unwrap();
+    let dir = base.path().join("addon");
+    support::copy_dir(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/example-addon"),
+        &dir,
+    );
+    let toml = std::fs::read_to_string(dir.join("goakit.toml")).unwrap();
+    std::fs::write(
+        dir.join("goakit.toml"),
+        toml.replace(
+            "# addon_api = \"http://localhost:3000\"",
+            &format!("addon_api = \"http://{api_addr}\""),
+        ),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("templates/pages/frontpage.html"),
+        "<p id=\"front\">front</p><a id=\"go\" href=\"/pages/orders\">orders</a>",
+    )
+    .unwrap();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let _server = serve_with(&dir, port, &[]);
+    let preview = format!("http://127.0.0.1:{port}");
+
+    // The other site: every kind of request a page can make, then a mark.
+    let attack = format!(
+        r#"<!DOCTYPE html><html><body><iframe name="sink" id="sink"></iframe>
+<form id="f" method="post" action="{preview}/pages/orders" target="sink"><input name="q" value="1"></form>
+<script>
+var left = 4;
+function one(what) {{ left -= 1; if (left === 0) document.title = "done"; }}
+var img = new Image(); img.onload = img.onerror = function () {{ one("img"); }}; img.src = "{preview}/pages/frontpage";
+fetch("{preview}/pages/orders", {{ mode: "no-cors" }}).then(function () {{ one("fetch"); }}, function () {{ one("fetch"); }});
+var nav = document.createElement("iframe"); nav.onload = function () {{ one("navigation"); }}; nav.src = "{preview}/"; document.body.appendChild(nav);
+var sink = document.getElementById("sink"); var posted = false;
+sink.onload = function () {{ if (posted) one("form"); }};
+setTimeout(function () {{ posted = true; document.getElementById("f").submit(); }}, 0);
+</script></body></html>"#
+    );
+    let other = axum::Router::new().fallback(move || {
+        let page = attack.clone();
+        async move { axum::response::Html(page) }
+    });
+    let other_listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let other_url = format!("http://{}/", other_listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(other_listener, other).await.unwrap() });
+
+    let browser = launch(&bin, &other_url);
+    let mut p = Page::attach(&browser, &other_url).await;
+    p.wait_for("document.title === 'done'", "the other site's requests")
+        .await;
+    assert_eq!(hits.load(SeqCst), 0, "another site reached the addon API");
+
+    // Preview itself: the shell's sandboxed page calls the API, and so
+    // does a link clicked inside it.
+    p.navigate(&format!("{preview}/")).await;
+    p.wait_for(
+        "(function () { var f = document.getElementById('frame'); return !!f && f.src.indexOf('/pages/frontpage') >= 0; })()",
+        "the shell",
+    )
+    .await;
+    let started = Instant::now();
+    while hits.load(SeqCst) == 0 {
+        assert!(
+            started.elapsed() < Duration::from_secs(20),
+            "the shell's page never called the API"
+        );
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    let mut frame =
+        Page::attach_to(&browser, "iframe", &format!("{preview}/pages/frontpage")).await;
+    // Rendered, so every API call of this view has been answered.
+    frame
+        .wait_for("!!document.getElementById('go')", "the page in the shell")
+        .await;
+    let before = hits.load(SeqCst);
+    frame
+        .eval("document.getElementById('go').click(); true")
+        .await;
+    let started = Instant::now();
+    while hits.load(SeqCst) == before {
+        assert!(
+            started.elapsed() < Duration::from_secs(20),
+            "a link inside preview did not render"
+        );
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
 }

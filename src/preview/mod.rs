@@ -29,6 +29,35 @@ const CLIENT_JS: &str = include_str!("../../theme/preview/client.js");
 const OVERLAY_CSS: &str = include_str!("../../theme/preview/overlay.css");
 /// The query parameter the shell uses to switch locale (not given to pages).
 pub const LOCALE_PARAM: &str = "_locale";
+/// The query parameter that carries this run's [`session_key`] (preview's
+/// own URLs inside the sandboxed iframe, whose requests a browser marks
+/// cross-site like any other site's).
+pub const KEY_PARAM: &str = "_goakit";
+
+/// A secret made at each start (128 random bits): only preview's own pages
+/// hold it, and no other site can read them.
+pub fn session_key() -> &'static str {
+    static KEY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    KEY.get_or_init(|| {
+        let mut bytes = [0u8; 16];
+        let random = std::fs::File::open("/dev/urandom")
+            .and_then(|mut f| std::io::Read::read_exact(&mut f, &mut bytes));
+        if random.is_err() {
+            // No /dev/urandom: std's per-process random hash seeds.
+            use std::hash::{BuildHasher, Hasher};
+            for chunk in bytes.chunks_mut(8) {
+                let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+                h.write_u128(
+                    std::time::SystemTime::now()
+                        .duration_since(std::time::UNIX_EPOCH)
+                        .map_or(0, |d| d.as_nanos()),
+                );
+                chunk.copy_from_slice(&h.finish().to_le_bytes()[..chunk.len()]);
+            }
+        }
+        bytes.iter().map(|b| format!("{b:02x}")).collect()
+    })
+}
 
 #[derive(Args, Debug, Clone)]
 pub struct PreviewArgs {
@@ -261,6 +290,7 @@ pub fn router(state: Arc<Preview>) -> Router {
         .route("/_goakit/client.js", get(client_js))
         .route("/_goakit/scope/{name}", get(scope))
         .route("/_goakit/scope/shortcuts/{name}", get(shortcut_scope))
+        .layer(middleware::from_fn(check_site))
         .layer(middleware::from_fn_with_state(state.clone(), check_host))
         .with_state(state)
 }
@@ -279,6 +309,75 @@ async fn check_host(State(state): State<Arc<Preview>>, req: Request, next: Next)
         }
     }
     next.run(req).await
+}
+
+/// Cross-site safety (README "Preview safety"): a request another site's
+/// page can cause (a navigation, `<img>`, a form, `fetch`) never renders,
+/// so never reaches the addon API. Allowed: the browser's own word that it
+/// is this origin or the user (`Sec-Fetch-Site: same-origin` / `none`);
+/// this run's key in the query (preview's own links and forms inside the
+/// sandboxed iframe, whose opaque origin a browser reports as cross-site);
+/// and, from clients that send no fetch metadata, a request whose `Origin`
+/// and `Referer` are absent or this server. Static assets are public. After
+/// a restart (a new key) the shell fetches itself anew and reloads the
+/// page with the new key; a page open on its own is same-origin.
+async fn check_site(req: Request, next: Next) -> Response {
+    let path = req.uri().path();
+    let public = path.starts_with("/_goakit/vendor/") || path == "/_goakit/client.js";
+    let keyed = has_key(req.uri().query());
+    let allowed = public || keyed || same_site_request(req.headers());
+    if allowed {
+        return next.run(req).await;
+    }
+    no_store(
+        (
+            StatusCode::FORBIDDEN,
+            Html(
+                "<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>goakit preview</title></head><body><p>This request came from another site, so goakit preview did not answer it (it would call the addon API). <a href=\"/\">Open goakit preview</a></p></body></html>",
+            ),
+        )
+            .into_response(),
+    )
+}
+
+/// The query holds this run's key.
+fn has_key(query: Option<&str>) -> bool {
+    let want = session_key();
+    query
+        .and_then(|q| reqwest::Url::parse(&format!("http://preview/?{q}")).ok())
+        .is_some_and(|u| u.query_pairs().any(|(k, v)| k == KEY_PARAM && v == want))
+}
+
+/// What the browser says of where a request comes from.
+fn same_site_request(h: &axum::http::HeaderMap) -> bool {
+    let get = |name: &str| h.get(name).and_then(|v| v.to_str().ok());
+    if let Some(site) = get("sec-fetch-site") {
+        return matches!(site, "same-origin" | "none");
+    }
+    let Some(host) = get("host") else {
+        return false;
+    };
+    let ours = format!("http://{host}");
+    let origin_ok = get("origin").is_none_or(|o| o == ours);
+    let referer_ok = get("referer").is_none_or(|r| {
+        r.strip_prefix(&ours)
+            .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
+    });
+    origin_ok && referer_ok
+}
+
+/// `Access-Control-Allow-Origin: null` for a request from a sandboxed
+/// (opaque-origin) document, never a wildcard.
+fn allow_sandbox(req: &axum::http::HeaderMap, resp: &mut Response) {
+    // Cached answers differ by Origin.
+    resp.headers_mut()
+        .insert(header::VARY, HeaderValue::from_static("Origin"));
+    if req.get(header::ORIGIN).is_some_and(|o| o == "null") {
+        resp.headers_mut().insert(
+            header::ACCESS_CONTROL_ALLOW_ORIGIN,
+            HeaderValue::from_static("null"),
+        );
+    }
 }
 
 /// Whether a request's Host header names this server.
@@ -367,6 +466,7 @@ async fn shell(State(state): State<Arc<Preview>>) -> Response {
         .replace("{{shortcuts}}", &extras)
         .replace("{{locales}}", &options)
         .replace("{{frontpage}}", crate::project::FRONT_PAGE)
+        .replace("{{key}}", session_key())
         .replace(
             "{{title}}",
             &crate::document::escape(
@@ -387,21 +487,19 @@ async fn shell(State(state): State<Arc<Preview>>) -> Response {
 /// The client script every document gets: reload on change, and show
 /// render warnings in the console.
 fn extra_head(tag: &str) -> String {
+    let key = session_key();
     format!(
-        "<style>{OVERLAY_CSS}</style>\n<script>window.__goakitVersion = \"{tag}\";</script>\n<script src=\"/_goakit/client.js\"></script>\n"
+        "<style>{OVERLAY_CSS}</style>\n<script>window.__goakitVersion = \"{tag}\"; window.__goakitKey = \"{key}\";</script>\n<script src=\"/_goakit/client.js\"></script>\n"
     )
 }
 
 async fn client_js() -> Response {
-    let mut resp = (
+    // A classic script: loads from the sandbox without CORS.
+    let resp = (
         [(header::CONTENT_TYPE, "text/javascript; charset=utf-8")],
         CLIENT_JS,
     )
         .into_response();
-    resp.headers_mut().insert(
-        header::ACCESS_CONTROL_ALLOW_ORIGIN,
-        HeaderValue::from_static("*"),
-    );
     no_store(resp)
 }
 
@@ -410,6 +508,7 @@ fn options_from(
     mut query: BTreeMap<String, String>,
     offline: bool,
 ) -> RenderOptions {
+    query.remove(KEY_PARAM);
     let locale = query
         .remove(LOCALE_PARAM)
         .filter(|l| !l.is_empty())
@@ -754,7 +853,7 @@ async fn description(State(state): State<Arc<Preview>>) -> Response {
     no_store(Html(doc).into_response())
 }
 
-async fn vendor(UrlPath(path): UrlPath<String>) -> Response {
+async fn vendor(UrlPath(path): UrlPath<String>, headers: axum::http::HeaderMap) -> Response {
     // Exact match against the embedded files only: no path ever reaches
     // the file system, so `..` and encoded forms cannot escape.
     match crate::assets::get(&path) {
@@ -765,11 +864,8 @@ async fn vendor(UrlPath(path): UrlPath<String>) -> Response {
                 header::CACHE_CONTROL,
                 HeaderValue::from_static("public, max-age=86400"),
             );
-            // Fonts are fetched from the sandboxed (opaque-origin) page.
-            resp.headers_mut().insert(
-                header::ACCESS_CONTROL_ALLOW_ORIGIN,
-                HeaderValue::from_static("*"),
-            );
+            // Fonts are fetched (with CORS) from the sandboxed page.
+            allow_sandbox(&headers, &mut resp);
             resp
         }
         None => (StatusCode::NOT_FOUND, "no such file").into_response(),
@@ -875,7 +971,7 @@ async fn shortcut_scope(
 
 /// Server-sent events: one `reload` event per applied change. The browser's
 /// EventSource reconnects by itself after a server restart.
-async fn events(State(state): State<Arc<Preview>>) -> Response {
+async fn events(State(state): State<Arc<Preview>>, headers: axum::http::HeaderMap) -> Response {
     let rx = state.changes.subscribe();
     let hello = state.tag();
     let stream = futures_util::stream::unfold((rx, Some(hello)), |(mut rx, hello)| async move {
@@ -901,9 +997,7 @@ async fn events(State(state): State<Arc<Preview>>) -> Response {
     let mut resp = Sse::new(stream)
         .keep_alive(KeepAlive::default())
         .into_response();
-    resp.headers_mut().insert(
-        header::ACCESS_CONTROL_ALLOW_ORIGIN,
-        HeaderValue::from_static("*"),
-    );
+    // The page in the sandbox reads it (its origin is opaque: `null`).
+    allow_sandbox(&headers, &mut resp);
     no_store(resp)
 }

@@ -4,6 +4,7 @@
 (function () {
   "use strict";
   var shown = window.__goakitVersion;
+  var key = window.__goakitKey || "";
   function post(msg) {
     try {
       if (window.parent !== window) window.parent.postMessage(msg, "*");
@@ -11,7 +12,10 @@
   }
   function tellShell() {
     var overlay = !!document.querySelector(".goakit-overlay");
-    post({ goakit: "page", path: location.pathname + location.search, error: overlay, version: shown === undefined ? null : String(shown) });
+    var q = new URLSearchParams(location.search);
+    q.delete("_goakit");
+    var search = q.toString();
+    post({ goakit: "page", path: location.pathname + (search ? "?" + search : ""), error: overlay, version: shown === undefined ? null : String(shown) });
   }
   // Keep the scroll position across reloads. window.name survives a reload
   // of the same page and works in the sandbox (storage does not).
@@ -36,7 +40,7 @@
   var es = null;
   function connect() {
     if (es) return;
-    es = new EventSource("/_goakit/events");
+    es = new EventSource("/_goakit/events?_goakit=" + encodeURIComponent(key));
     es.addEventListener("hello", function (ev) {
       // Changed while this page was loading or hidden, or the server restarted.
       if (shown !== undefined && String(shown) !== ev.data) { reload(); }
@@ -78,33 +82,46 @@
     box.appendChild(list);
     document.body.appendChild(box);
   }
-  // Keep the shell's locale (?_locale=) when a link or form inside the page
-  // goes to another page; the page itself never sees _locale as a param.
+  // Links and forms inside the page that go to another page carry this
+  // run's key (from the sandbox, a browser calls every request cross-site,
+  // and preview answers cross-site requests only with the key) and the
+  // shell's locale (?_locale=); the page never sees either as a param.
   var locale = new URLSearchParams(location.search).get("_locale");
   function previewPath(url) {
-    return url.host === location.host && /^\/(pages|shortcuts)\//.test(url.pathname);
+    return url.host === location.host && /^\/(pages|shortcuts|description)(\/|$)/.test(url.pathname);
   }
-  if (locale) {
-    document.addEventListener("click", function (ev) {
-      var a = ev.target && ev.target.closest ? ev.target.closest("a[href]") : null;
-      if (!a) return;
-      var url = new URL(a.href, location.href);
-      if (previewPath(url) && !url.searchParams.has("_locale")) {
-        url.searchParams.set("_locale", locale);
-        a.href = url.href;
-      }
-    }, true);
-    document.addEventListener("submit", function (ev) {
-      var form = ev.target;
-      if (!form || !form.elements || form.elements._locale) return;
-      if (!previewPath(new URL(form.action || location.href, location.href))) return;
+  function carried() {
+    var p = [["_goakit", key]];
+    if (locale) p.push(["_locale", locale]);
+    return p;
+  }
+  document.addEventListener("click", function (ev) {
+    var a = ev.target && ev.target.closest ? ev.target.closest("a[href]") : null;
+    if (!a) return;
+    var url = new URL(a.href, location.href);
+    if (!previewPath(url)) return;
+    carried().forEach(function (kv) { if (!url.searchParams.has(kv[0])) url.searchParams.set(kv[0], kv[1]); });
+    a.href = url.href;
+  }, true);
+  document.addEventListener("submit", function (ev) {
+    var form = ev.target;
+    if (!form || !form.elements) return;
+    var action = new URL(form.action || location.href, location.href);
+    if (!previewPath(action)) return;
+    carried().forEach(function (kv) {
+      if (form.elements[kv[0]]) return;
       var input = document.createElement("input");
       input.type = "hidden";
-      input.name = "_locale";
-      input.value = locale;
+      input.name = kv[0];
+      input.value = kv[1];
       form.appendChild(input);
-    }, true);
-  }
+    });
+    // A POST sends its fields in the body: the key goes in the action too.
+    if ((form.method || "get").toLowerCase() === "post" && !action.searchParams.has("_goakit")) {
+      action.searchParams.set("_goakit", key);
+      form.action = action.href;
+    }
+  }, true);
   if (document.readyState === "loading") {
     document.addEventListener("DOMContentLoaded", banner);
   } else {
