@@ -223,6 +223,13 @@ async fn answers_only_on_its_host() {
         .0,
         421
     );
+    // One Host only, and an absolute-form request line names the same one.
+    let (code, _) = send(&s, "GET", "/", "Host: evil.example\r\n").await;
+    assert_eq!(code, 400);
+    let (code, _) = send(&s, "GET", "http://evil.example/pages/orders", "").await;
+    assert_eq!(code, 421);
+    let (code, _) = send(&s, "GET", &format!("http://{own}/"), "").await;
+    assert_eq!(code, 200);
 }
 
 fn write(dir: &Path, rel: &str, text: &str) {

@@ -297,16 +297,28 @@ pub fn router(state: Arc<Preview>) -> Router {
 
 /// Refuses requests for another host name (DNS rebinding): the server
 /// answers only on the host it was told.
+/// Exactly one Host header, and an absolute-form request line
+/// (`GET http://name/ HTTP/1.1`) must name the same host: a second name
+/// is never looked at instead of the first.
 async fn check_host(State(state): State<Arc<Preview>>, req: Request, next: Next) -> Response {
-    if !state.allowed_hosts.is_empty() {
-        let host = req
-            .headers()
-            .get(header::HOST)
-            .and_then(|h| h.to_str().ok())
-            .unwrap_or("");
-        if !host_allowed(&state.allowed_hosts, state.any_ip_port, host) {
-            return (StatusCode::MISDIRECTED_REQUEST, "unknown host").into_response();
-        }
+    let hosts: Vec<_> = req.headers().get_all(header::HOST).iter().collect();
+    if hosts.len() > 1 {
+        return (StatusCode::BAD_REQUEST, "more than one Host header").into_response();
+    }
+    let host = hosts.first().and_then(|h| h.to_str().ok()).unwrap_or("");
+    if let Some(authority) = req.uri().authority()
+        && !authority.as_str().eq_ignore_ascii_case(host)
+    {
+        return (
+            StatusCode::MISDIRECTED_REQUEST,
+            "the request line names another host",
+        )
+            .into_response();
+    }
+    if !state.allowed_hosts.is_empty()
+        && !host_allowed(&state.allowed_hosts, state.any_ip_port, host)
+    {
+        return (StatusCode::MISDIRECTED_REQUEST, "unknown host").into_response();
     }
     next.run(req).await
 }
