@@ -1066,3 +1066,76 @@ async fn requests_from_other_sites_never_reach_the_addon_api() {
     assert!(head.contains("access-control-allow-origin: null"), "{head}");
     assert!(!head.contains("access-control-allow-origin: *"), "{head}");
 }
+
+/// The terminal names each render error once (with file:line:col): loading
+/// the page again repeats nothing; after a save, once more.
+#[test]
+fn each_render_error_reaches_the_terminal_once() {
+    use std::io::{BufRead, BufReader, Read};
+    use std::process::{Command, Stdio};
+    let dir = copy_fixture("example-addon");
+    write(
+        dir.path(),
+        "templates/pages/settings.html",
+        "<p>{{ 1 | divided_by: 0 }}</p>",
+    );
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_goakit"))
+        .args(["preview", "--offline", "--port", &port.to_string(), "--dir"])
+        .arg(dir.path())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut out = BufReader::new(child.stdout.take().unwrap());
+    let mut line = String::new();
+    out.read_line(&mut line).unwrap();
+    assert!(line.contains("preview"), "{line}");
+    // stdout: one line per reload, read in turn.
+    let (reload_tx, reload_rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for l in out.lines().map_while(Result::ok) {
+            if l.starts_with("reload:") {
+                let _ = reload_tx.send(l);
+            }
+        }
+    });
+    let mut err = child.stderr.take().unwrap();
+    let load = || {
+        use std::io::Write;
+        let mut tcp = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+        write!(
+            tcp,
+            "GET /pages/settings HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\n\r\n"
+        )
+        .unwrap();
+        let mut body = String::new();
+        tcp.read_to_string(&mut body).unwrap();
+        assert!(body.contains("Liquid error: divided by 0"), "{body}");
+    };
+    load();
+    load();
+    std::fs::write(
+        dir.path().join("templates/pages/settings.html"),
+        "<p>{{ 1 | divided_by: 0 }}</p>\n",
+    )
+    .unwrap();
+    reload_rx
+        .recv_timeout(std::time::Duration::from_secs(10))
+        .expect("a reload line");
+    load();
+    let _ = child.kill();
+    let _ = child.wait();
+    let mut text = String::new();
+    err.read_to_string(&mut text).unwrap();
+    assert_eq!(
+        text.matches("templates/pages/settings.html:1:4").count(),
+        2,
+        "{text}"
+    );
+    assert!(text.contains("divided by 0"), "{text}");
+}

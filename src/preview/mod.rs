@@ -105,6 +105,8 @@ pub struct Preview {
     /// The API answer of each page's latest load, so the variables panel
     /// shows what the page saw without calling the addon API again.
     last_api: std::sync::Mutex<HashMap<String, ApiSeen>>,
+    /// Errors printed to the terminal since the last change (each once).
+    reported: std::sync::Mutex<std::collections::HashSet<String>>,
 }
 
 /// One page load's API answer: for which locale, params and version.
@@ -138,6 +140,7 @@ impl Preview {
             any_ip_port: None,
             load_error: RwLock::new(None),
             last_api: Default::default(),
+            reported: Default::default(),
             expose_data: false,
             boot: std::time::SystemTime::now()
                 .duration_since(std::time::UNIX_EPOCH)
@@ -164,7 +167,25 @@ impl Preview {
     }
 
     /// Tell browsers to reload; call after the change is applied.
+    /// Prints each error not printed since the last change, one line each
+    /// (terminal-safe): a page loaded again does not repeat it; after a
+    /// save, what is still wrong is said once more.
+    pub fn report<'e>(&self, errors: impl IntoIterator<Item = &'e str>) {
+        use std::io::Write;
+        let mut seen = self.reported.lock().unwrap_or_else(|e| e.into_inner());
+        let mut out = std::io::stderr().lock();
+        for e in errors {
+            if seen.insert(e.to_string()) {
+                let _ = writeln!(out, "error: {}", crate::diagnostic::terminal_safe(e));
+            }
+        }
+    }
+
     pub fn signal(&self) -> u64 {
+        self.reported
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clear();
         let v = self
             .version
             .fetch_add(1, std::sync::atomic::Ordering::SeqCst)
@@ -745,7 +766,10 @@ async fn page(
         );
     let api = match api {
         Ok(api) => api,
-        Err(e) => return overlay(&e, &version, &name),
+        Err(e) => {
+            state.report([e.to_string().as_str()]);
+            return overlay(&e, &version, &name);
+        }
     };
     // Off the async threads: a runaway page runs out its budget there
     // while every other route, asset and the reload channel answer.
@@ -755,7 +779,7 @@ async fn page(
         tokio::task::spawn_blocking(move || r.render_page(&p, &n, &opts, &api, Mode::InRoot))
             .await
             .unwrap_or_else(|e| Err(render_panicked(&e)));
-    respond(&renderer, &project, result, &name, &version)
+    respond(&state, &renderer, &project, result, &name, &version)
 }
 
 /// A render task that did not finish (it cannot panic by design; if it
@@ -766,12 +790,20 @@ fn render_panicked(e: &tokio::task::JoinError) -> RenderError {
 
 /// The rendered document (with the client and any warnings) or the overlay.
 fn respond(
+    state: &Preview,
     renderer: &Renderer,
     project: &Project,
     result: Result<crate::render::Rendered, RenderError>,
     title: &str,
     version: &str,
 ) -> Response {
+    match &result {
+        Ok(r) => {
+            let lines: Vec<String> = r.errors.iter().map(|e| e.to_string()).collect();
+            state.report(lines.iter().map(String::as_str));
+        }
+        Err(e) => state.report([e.to_string().as_str()]),
+    }
     match result {
         Ok(r) => {
             // Warnings first: the client script reads them when it runs.
@@ -830,7 +862,7 @@ async fn shortcut(
     let result = tokio::task::spawn_blocking(move || r.render_shortcut(&p, &n, &opts))
         .await
         .unwrap_or_else(|e| Err(render_panicked(&e)));
-    respond(&renderer, &project, result, &name, &version)
+    respond(&state, &renderer, &project, result, &name, &version)
 }
 
 /// Markdown rendered and sanitised as Goaddon would show it.
