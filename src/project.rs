@@ -744,6 +744,14 @@ impl Project {
 }
 
 fn read_optional(path: &Path) -> std::io::Result<Option<String>> {
+    // Only regular files are read: a FIFO or a device would block or
+    // never end.
+    if let Ok(m) = std::fs::metadata(path)
+        && !m.is_file()
+        && !m.is_dir()
+    {
+        return Err(std::io::Error::other("not a regular file"));
+    }
     match std::fs::read(path) {
         // Valid UTF-8 is kept as read (no second copy of a large file).
         Ok(bytes) => {

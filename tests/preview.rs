@@ -1139,3 +1139,60 @@ fn each_render_error_reaches_the_terminal_once() {
     );
     assert!(text.contains("divided by 0"), "{text}");
 }
+
+/// Issue 11 item 6: the state converges to what is on disk after the next
+/// event. A page that cannot be read (here a FIFO: tests run as root, where
+/// `chmod 000` reads anyway) shows its error; readable again, every page is
+/// back without an overlay. A deleted and recreated `templates/` too.
+#[tokio::test]
+async fn watcher_converges_after_unreadable_files_and_a_recreated_folder() {
+    let dir = copy_fixture("example-addon");
+    let d = dir.path().to_path_buf();
+    let s = start(&d, true, false).await;
+    let mut ev = Events::open(&s).await;
+    let page = d.join("templates/pages/settings.html");
+    let original = std::fs::read_to_string(&page).unwrap();
+    std::fs::remove_file(&page).unwrap();
+    assert!(
+        std::process::Command::new("mkfifo")
+            .arg(&page)
+            .status()
+            .unwrap()
+            .success()
+    );
+    assert_eq!(ev.next(WAIT).await.as_deref(), Some("reload"));
+    let (_, body) = get(&s, "/pages/settings").await;
+    assert!(body.contains("not a regular file"), "{body}");
+    std::fs::remove_file(&page).unwrap();
+    std::fs::write(&page, &original).unwrap();
+    assert_eq!(ev.next(WAIT).await.as_deref(), Some("reload"));
+    for p in ["/pages/settings", "/pages/orders"] {
+        let (code, body) = get(&s, p).await;
+        assert_eq!(code, 200, "{p}: {body}");
+        assert!(
+            !body.contains("goakit-overlay\""),
+            "{p} keeps a stale overlay"
+        );
+    }
+
+    // templates/ deleted, then recreated with its pages.
+    let saved = tempfile::tempdir().unwrap();
+    support::copy_dir(&d.join("templates"), saved.path());
+    std::fs::remove_dir_all(d.join("templates")).unwrap();
+    assert_eq!(ev.next(WAIT).await.as_deref(), Some("reload"));
+    assert_eq!(get(&s, "/pages/orders").await.0, 404);
+    support::copy_dir(saved.path(), &d.join("templates"));
+    let started = std::time::Instant::now();
+    loop {
+        let (code, body) = get(&s, "/pages/orders").await;
+        if code == 200 && body.contains("Orders") {
+            break;
+        }
+        // Each applied change is signalled; wait for the next one.
+        assert!(
+            started.elapsed() < Duration::from_secs(10),
+            "{code}: {body}"
+        );
+        let _ = ev.next(WAIT).await;
+    }
+}

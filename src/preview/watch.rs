@@ -107,7 +107,18 @@ pub fn apply(state: &Preview, root: &Path, paths: &BTreeSet<PathBuf>) -> Option<
         match FileRole::of(&rel) {
             Some(role) => match project.refresh(&rel) {
                 Ok(_) => {
-                    if role == FileRole::Config {
+                    // goakit.toml read again, or the file whose error is
+                    // shown is readable again (a `chmod 000` undone): the
+                    // error is gone.
+                    let shown = match &load_result {
+                        Some(e) => e.clone(),
+                        None => state
+                            .load_error
+                            .read()
+                            .unwrap_or_else(|e| e.into_inner())
+                            .clone(),
+                    };
+                    if role == FileRole::Config || shown.is_some_and(|e| e.file == rel) {
                         load_result = Some(None);
                     }
                 }
