@@ -208,12 +208,58 @@ pub fn render(dir: &Path, args: RenderArgs) -> u8 {
     }
 }
 
+/// The file `goakit build` leaves in its output folder: a folder holding it
+/// was made by goakit and may be written again.
+pub const BUILD_MARKER: &str = ".goakit-build";
+
+/// `build --out` may not be (or hold, or lie inside) the project's sources,
+/// nor a folder with content that `goakit build` did not make.
+fn check_build_out(root: &Path, out: &Path) -> Result<(), String> {
+    let out_real = crate::links::resolved(out).map_err(|e| e.to_string())?;
+    let root_real = crate::links::resolved(root).map_err(|e| e.to_string())?;
+    if root_real.starts_with(&out_real) {
+        return Err("it holds the project itself: choose an output folder of its own".into());
+    }
+    for src in [
+        "templates",
+        "locales",
+        "settings",
+        "preview",
+        "goakit.toml",
+        "description.md",
+    ] {
+        if out_real.starts_with(root_real.join(src)) {
+            return Err(format!(
+                "it is inside the project's {src}: choose an output folder of its own"
+            ));
+        }
+    }
+    if std::fs::symlink_metadata(out).is_ok_and(|m| m.file_type().is_symlink()) {
+        return Err("it is a link: build output is never written through links".into());
+    }
+    let has_content = std::fs::read_dir(out).is_ok_and(|mut d| d.next().is_some());
+    if has_content && !out.join(BUILD_MARKER).is_file() {
+        return Err(format!(
+            "it is not empty and was not made by goakit build (no {BUILD_MARKER} in it): choose an empty or new folder"
+        ));
+    }
+    Ok(())
+}
+
 pub fn build(dir: &Path, args: BuildArgs) -> u8 {
     let project = match load_project(dir) {
         Ok(p) => p,
         Err(code) => return code,
     };
     let out = args.out.unwrap_or_else(|| dir.join("build"));
+    if let Err(why) = check_build_out(&project.root, &out) {
+        eprintln!("error: build --out {}: {why}", out.display());
+        return EXIT_USAGE;
+    }
+    if let Err(e) = std::fs::create_dir_all(&out) {
+        eprintln!("error: cannot create {}: {e}", out.display());
+        return EXIT_FAILED;
+    }
     let opts = RenderOptions {
         locale: args
             .locale
@@ -227,10 +273,7 @@ pub fn build(dir: &Path, args: BuildArgs) -> u8 {
     let mut failed = 0usize;
     let mut write = |rel: String, html: &str| -> bool {
         let path = out.join(&rel);
-        let result = path
-            .parent()
-            .map_or(Ok(()), std::fs::create_dir_all)
-            .and_then(|_| std::fs::write(&path, html));
+        let result = crate::links::write_no_links(&out, Path::new(&rel), html.as_bytes());
         match result {
             Ok(()) => {
                 written += 1;
@@ -284,15 +327,24 @@ pub fn build(dir: &Path, args: BuildArgs) -> u8 {
         }
     }
     for asset in crate::assets::all() {
-        let path = out.join("assets/vendor").join(asset.path);
-        let result = path
-            .parent()
-            .map_or(Ok(()), std::fs::create_dir_all)
-            .and_then(|_| std::fs::write(&path, asset.bytes));
+        let rel = Path::new("assets/vendor").join(asset.path);
+        let path = out.join(&rel);
+        let result = crate::links::write_no_links(&out, &rel, asset.bytes);
         if let Err(e) = result {
             eprintln!("error: cannot write {}: {e}", path.display());
             failed += 1;
         }
+    }
+    if let Err(e) = crate::links::write_no_links(
+        &out,
+        Path::new(BUILD_MARKER),
+        b"made by goakit build: this folder may be rebuilt\n",
+    ) {
+        eprintln!(
+            "error: cannot write {}: {e}",
+            out.join(BUILD_MARKER).display()
+        );
+        failed += 1;
     }
     if failed > 0 {
         eprintln!(

@@ -15,6 +15,7 @@ pub mod commands;
 pub mod diagnostic;
 pub mod document;
 pub mod engine;
+pub mod links;
 pub mod lint;
 pub mod preview;
 pub mod project;

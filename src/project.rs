@@ -548,12 +548,15 @@ impl Project {
             preview_api: BTreeMap::new(),
         };
         let mut files = Vec::new();
+        let mut seen_dirs = std::collections::HashSet::new();
         for top in ["templates", "locales", "settings", "preview"] {
-            collect_files(dir, &dir.join(top), &mut files).map_err(|e| LoadError {
-                file: top.to_string(),
-                line: None,
-                column: None,
-                message: format!("cannot read folder: {e}"),
+            collect_files(dir, &dir.join(top), &mut files, &mut seen_dirs).map_err(|e| {
+                LoadError {
+                    file: top.to_string(),
+                    line: None,
+                    column: None,
+                    message: format!("cannot read folder: {e}"),
+                }
             })?;
         }
         files.push("description.md".to_string());
@@ -626,7 +629,7 @@ impl Project {
         };
         let rel = rel.replace('\\', "/");
         let rel = rel.trim_start_matches("./").to_string();
-        let text = read_optional(&self.root.join(&rel)).map_err(|e| LoadError {
+        let text = read_optional(&self.root, &self.root.join(&rel)).map_err(|e| LoadError {
             file: rel.clone(),
             line: None,
             column: None,
@@ -743,7 +746,12 @@ impl Project {
     }
 }
 
-fn read_optional(path: &Path) -> std::io::Result<Option<String>> {
+fn read_optional(root: &Path, path: &Path) -> std::io::Result<Option<String>> {
+    // The symlink policy (links.rs): nothing is read through a link that
+    // leads outside the project.
+    if std::fs::symlink_metadata(path).is_ok() {
+        crate::links::check_inside(root, path)?;
+    }
     // Only regular files are read: a FIFO or a device would block or
     // never end.
     if let Ok(m) = std::fs::metadata(path)
@@ -767,8 +775,19 @@ fn read_optional(path: &Path) -> std::io::Result<Option<String>> {
 }
 
 /// Collects files under `dir` as paths relative to `root`, `/`-separated.
-/// A missing folder is simply empty.
-fn collect_files(root: &Path, dir: &Path, out: &mut Vec<String>) -> std::io::Result<()> {
+/// A missing folder is simply empty. Links are followed only while they
+/// stay inside the project (links.rs), each real folder once (no loops).
+fn collect_files(
+    root: &Path,
+    dir: &Path,
+    out: &mut Vec<String>,
+    seen_dirs: &mut std::collections::HashSet<PathBuf>,
+) -> std::io::Result<()> {
+    if let Ok(real) = dir.canonicalize()
+        && !seen_dirs.insert(real)
+    {
+        return Ok(());
+    }
     let entries = match std::fs::read_dir(dir) {
         Ok(e) => e,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
@@ -777,9 +796,19 @@ fn collect_files(root: &Path, dir: &Path, out: &mut Vec<String>) -> std::io::Res
     for entry in entries {
         let entry = entry?;
         let path = entry.path();
-        let file_type = entry.file_type()?;
+        let mut file_type = entry.file_type()?;
+        if file_type.is_symlink() {
+            if !crate::links::inside(root, &path) {
+                continue;
+            }
+            match std::fs::metadata(&path) {
+                Ok(m) => file_type = m.file_type(),
+                // A dangling link is no file.
+                Err(_) => continue,
+            }
+        }
         if file_type.is_dir() {
-            collect_files(root, &path, out)?;
+            collect_files(root, &path, out, seen_dirs)?;
         } else if file_type.is_file()
             && let Ok(rel) = path.strip_prefix(root)
         {

@@ -1196,3 +1196,26 @@ async fn watcher_converges_after_unreadable_files_and_a_recreated_folder() {
         let _ = ev.next(WAIT).await;
     }
 }
+
+/// A link to a file outside the project, made while preview runs, is not
+/// served (its page says why); removed, the state converges.
+#[tokio::test]
+async fn a_link_out_of_the_project_made_while_running_is_not_served() {
+    let dir = copy_fixture("example-addon");
+    let d = dir.path().to_path_buf();
+    let outside = tempfile::tempdir().unwrap();
+    std::fs::write(outside.path().join("x.html"), "<p>SECRET</p>").unwrap();
+    let s = start(&d, true, false).await;
+    let mut ev = Events::open(&s).await;
+    let link = d.join("templates/pages/leak.html");
+    std::os::unix::fs::symlink(outside.path().join("x.html"), &link).unwrap();
+    assert_eq!(ev.next(WAIT).await.as_deref(), Some("reload"));
+    let (_, body) = get(&s, "/pages/leak").await;
+    assert!(!body.contains("SECRET"), "{body}");
+    assert!(body.contains("outside the project"), "{body}");
+    std::fs::remove_file(&link).unwrap();
+    assert_eq!(ev.next(WAIT).await.as_deref(), Some("reload"));
+    let (code, body) = get(&s, "/pages/orders").await;
+    assert_eq!(code, 200);
+    assert!(!body.contains("goakit-overlay\""), "{body}");
+}

@@ -1,7 +1,9 @@
 //! `goakit render` / `build` / `init` end to end: the real binary on real files,
 //! with a real HTTP server standing in for the addon's own API.
 
-use std::path::Path;
+mod support;
+
+use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 fn goakit(dir: &Path, args: &[&str]) -> Output {
@@ -465,4 +467,103 @@ fn page_renders_into_root_at_each_yield() {
     .unwrap();
     let o = goakit(dir.path(), &["render", "p"]);
     assert_clean_failure(&o, 1, &["templates/pages/p.html:2:1", "max_seconds"]);
+}
+
+/// README "Files and links": one policy for every command. Reading never
+/// follows a link out of the project (inside is fine); `build --out`
+/// refuses the project's own folders, a folder with content it did not
+/// make, and never writes through links.
+#[test]
+fn links_out_of_the_project_are_never_followed() {
+    let base = tempfile::tempdir().unwrap();
+    let dir = base.path().join("addon");
+    support::copy_dir(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/example-addon"),
+        &dir,
+    );
+    let secret = base.path().join("secret");
+    std::fs::create_dir_all(&secret).unwrap();
+    std::fs::write(secret.join("leak.html"), "<p>SECRET</p>").unwrap();
+    // A link to a page outside: not a page of the project.
+    std::os::unix::fs::symlink(
+        secret.join("leak.html"),
+        dir.join("templates/pages/leak.html"),
+    )
+    .unwrap();
+    // A link inside the project: fine.
+    std::os::unix::fs::symlink(
+        dir.join("templates/pages/orders.html"),
+        dir.join("templates/pages/orders_copy.html"),
+    )
+    .unwrap();
+    let o = goakit(&dir, &["render", "leak", "--offline"]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(!stdout(&o).contains("SECRET"));
+    let o = goakit(&dir, &["render", "orders_copy", "--offline", "--bare"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+
+    // description.md leading outside: refused with its name.
+    std::fs::remove_file(dir.join("description.md")).unwrap();
+    std::os::unix::fs::symlink(secret.join("leak.html"), dir.join("description.md")).unwrap();
+    let o = goakit(&dir, &["render", "orders", "--offline"]);
+    assert_clean_failure(&o, 2, &["description.md", "outside the project"]);
+    std::fs::remove_file(dir.join("description.md")).unwrap();
+
+    // build --out: the project, its sources, a foreign non-empty folder
+    // and a link are refused, and nothing is written.
+    let before = std::fs::read_to_string(dir.join("templates/pages/orders.html")).unwrap();
+    for out in [
+        dir.clone(),
+        dir.join("templates"),
+        dir.join("templates/pages"),
+        secret.clone(),
+        PathBuf::from("/"),
+    ] {
+        let o = goakit(
+            &dir,
+            &["build", "--offline", "--out", out.to_str().unwrap()],
+        );
+        assert_eq!(
+            o.status.code(),
+            Some(2),
+            "{}: {}",
+            out.display(),
+            stderr(&o)
+        );
+    }
+    assert_eq!(
+        std::fs::read_to_string(dir.join("templates/pages/orders.html")).unwrap(),
+        before
+    );
+    let link = base.path().join("out-link");
+    std::os::unix::fs::symlink(&secret, &link).unwrap();
+    let o = goakit(
+        &dir,
+        &["build", "--offline", "--out", link.to_str().unwrap()],
+    );
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    // A folder goakit made is rebuilt; a link inside it is not written through.
+    let site = base.path().join("site");
+    let o = goakit(
+        &dir,
+        &["build", "--offline", "--out", site.to_str().unwrap()],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(site.join(".goakit-build").is_file());
+    std::fs::remove_file(site.join("pages/orders.html")).unwrap();
+    std::os::unix::fs::symlink(secret.join("leak.html"), site.join("pages/orders.html")).unwrap();
+    let o = goakit(
+        &dir,
+        &["build", "--offline", "--out", site.to_str().unwrap()],
+    );
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("never written through links"),
+        "{}",
+        stderr(&o)
+    );
+    assert_eq!(
+        std::fs::read_to_string(secret.join("leak.html")).unwrap(),
+        "<p>SECRET</p>"
+    );
 }

@@ -121,10 +121,7 @@ pub fn run(dir: &Path, args: PullArgs) -> u8 {
     }
     let mut failed = 0;
     for (path, rel, text) in &writes {
-        let result = path
-            .parent()
-            .map_or(Ok(()), std::fs::create_dir_all)
-            .and_then(|_| std::fs::write(path, text));
+        let result = crate::links::write_inside(&project.root, path, text.as_bytes());
         match result {
             Ok(()) => println!("wrote {rel}"),
             Err(e) => {
