@@ -783,6 +783,9 @@ fn collect_files(
     out: &mut Vec<String>,
     seen_dirs: &mut std::collections::HashSet<PathBuf>,
 ) -> std::io::Result<()> {
+    if !crate::links::inside(root, dir) {
+        return Ok(());
+    }
     if let Ok(real) = dir.canonicalize()
         && !seen_dirs.insert(real)
     {

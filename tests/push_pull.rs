@@ -523,3 +523,48 @@ fn pull_sees_local_locale_and_settings_the_remote_lacks() {
     assert_eq!(o.status.code(), Some(0), "{}", all_output(&o));
     assert!(fake.writes().is_empty(), "{v}");
 }
+
+/// README "Files and links": push never reads and pull never writes
+/// through a link that leads out of the project.
+#[test]
+fn push_and_pull_never_go_through_links_out_of_the_project() {
+    let fake = Fake::start(TOKEN);
+    let (tmp, dir) = project(&fake);
+    let outside = tmp.path().join("outside");
+    std::fs::create_dir_all(&outside).unwrap();
+    std::fs::write(outside.join("secret.html"), "<p>SECRET</p>").unwrap();
+    std::os::unix::fs::symlink(
+        outside.join("secret.html"),
+        dir.join("templates/pages/secret.html"),
+    )
+    .unwrap();
+    let o = goakit(&dir, &["push"]);
+    assert_eq!(o.status.code(), Some(0), "{}", all_output(&o));
+    assert!(!fake.names("pages").contains(&"secret".to_string()));
+    assert!(!format!("{:?}", fake.writes()).contains("SECRET"));
+
+    // A fresh project whose templates/ is a link out of it: pull writes
+    // nothing there.
+    let tmp2 = tempfile::tempdir().unwrap();
+    let fresh = tmp2.path().join("fresh");
+    std::fs::create_dir_all(&fresh).unwrap();
+    std::fs::write(
+        fresh.join("goakit.toml"),
+        format!(
+            "[addon]\nid = \"5c3f908e3ab42f323432fc60\"\napi = \"{}\"\n",
+            fake.url()
+        ),
+    )
+    .unwrap();
+    let elsewhere = tmp2.path().join("elsewhere");
+    std::fs::create_dir_all(&elsewhere).unwrap();
+    std::os::unix::fs::symlink(&elsewhere, fresh.join("templates")).unwrap();
+    let o = goakit(&fresh, &["pull"]);
+    assert_eq!(o.status.code(), Some(1), "{}", all_output(&o));
+    assert!(
+        all_output(&o).contains("outside the project"),
+        "{}",
+        all_output(&o)
+    );
+    assert_eq!(std::fs::read_dir(&elsewhere).unwrap().count(), 0);
+}
