@@ -66,7 +66,7 @@ fn parse_param(s: &str) -> Result<(String, String), String> {
 /// Loads the project or prints why it cannot be read.
 pub fn load_project(dir: &Path) -> Result<Project, u8> {
     Project::load(dir).map_err(|e: LoadError| {
-        eprintln!("error: {e}");
+        crate::say_err!("error: {e}");
         EXIT_USAGE
     })
 }
@@ -116,7 +116,7 @@ fn print_inline_errors(errors: &[crate::engine::TemplateError]) -> bool {
 
 fn print_warnings(warnings: &[crate::diagnostic::Diagnostic]) {
     for w in warnings {
-        eprintln!(
+        crate::say_err!(
             "warning: {}:{}:{}: {}",
             terminal_safe(&w.file),
             w.line,
@@ -137,16 +137,16 @@ pub fn init(dir: &Path, args: InitArgs) -> u8 {
     let target = args.path.unwrap_or_else(|| dir.to_path_buf());
     match crate::scaffold::init(&target) {
         Ok(files) => {
-            println!(
+            crate::say!(
                 "Created a Goaddon addon in {} ({} files).",
                 target.display(),
                 files.len()
             );
-            println!("Next: goakit preview --dir {}", target.display());
+            crate::say!("Next: goakit preview --dir {}", target.display());
             EXIT_OK
         }
         Err(e) => {
-            eprintln!("error: {e:#}");
+            crate::say_err!("error: {e:#}");
             EXIT_USAGE
         }
     }
@@ -159,7 +159,7 @@ pub fn render(dir: &Path, args: RenderArgs) -> u8 {
     };
     if project.page(&args.page).is_none() {
         let known: Vec<&str> = project.pages.keys().map(String::as_str).collect();
-        eprintln!(
+        crate::say_err!(
             "error: no page named '{}' (expected {}); pages: {}",
             args.page,
             Kind::Page.template_path(&args.page),
@@ -179,7 +179,7 @@ pub fn render(dir: &Path, args: RenderArgs) -> u8 {
         offline: args.offline,
     };
     if let Err(e) = crate::render::check_locale(&project, &opts.locale) {
-        eprintln!("error: {e}");
+        crate::say_err!("error: {e}");
         return EXIT_USAGE;
     }
     let renderer = Renderer::for_project(&project);
@@ -253,11 +253,11 @@ pub fn build(dir: &Path, args: BuildArgs) -> u8 {
     };
     let out = args.out.unwrap_or_else(|| dir.join("build"));
     if let Err(why) = check_build_out(&project.root, &out) {
-        eprintln!("error: build --out {}: {why}", out.display());
+        crate::say_err!("error: build --out {}: {why}", out.display());
         return EXIT_USAGE;
     }
     if let Err(e) = std::fs::create_dir_all(&out) {
-        eprintln!("error: cannot create {}: {e}", out.display());
+        crate::say_err!("error: cannot create {}: {e}", out.display());
         return EXIT_FAILED;
     }
     let opts = RenderOptions {
@@ -280,7 +280,7 @@ pub fn build(dir: &Path, args: BuildArgs) -> u8 {
                 true
             }
             Err(e) => {
-                eprintln!("error: cannot write {}: {e}", path.display());
+                crate::say_err!("error: cannot write {}: {e}", path.display());
                 false
             }
         }
@@ -331,7 +331,7 @@ pub fn build(dir: &Path, args: BuildArgs) -> u8 {
         let path = out.join(&rel);
         let result = crate::links::write_no_links(&out, &rel, asset.bytes);
         if let Err(e) = result {
-            eprintln!("error: cannot write {}: {e}", path.display());
+            crate::say_err!("error: cannot write {}: {e}", path.display());
             failed += 1;
         }
     }
@@ -340,20 +340,20 @@ pub fn build(dir: &Path, args: BuildArgs) -> u8 {
         Path::new(BUILD_MARKER),
         b"made by goakit build: this folder may be rebuilt\n",
     ) {
-        eprintln!(
+        crate::say_err!(
             "error: cannot write {}: {e}",
             out.join(BUILD_MARKER).display()
         );
         failed += 1;
     }
     if failed > 0 {
-        eprintln!(
+        crate::say_err!(
             "build: {written} documents written to {}, {failed} failed",
             out.display()
         );
         EXIT_FAILED
     } else {
-        eprintln!("build: {written} documents written to {}", out.display());
+        crate::say_err!("build: {written} documents written to {}", out.display());
         EXIT_OK
     }
 }

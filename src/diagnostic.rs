@@ -169,6 +169,33 @@ pub fn terminal_safe(s: &str) -> std::borrow::Cow<'_, str> {
     std::borrow::Cow::Owned(out)
 }
 
+/// [`terminal_safe`] for text of several lines: newlines stay.
+pub fn terminal_lines(s: &str) -> std::borrow::Cow<'_, str> {
+    if !s.chars().any(|c| c.is_control() && c != '\t' && c != '\n') {
+        return std::borrow::Cow::Borrowed(s);
+    }
+    let lines: Vec<_> = s.split('\n').map(terminal_safe).collect();
+    std::borrow::Cow::Owned(lines.join("\n"))
+}
+
+/// `println!` for output that holds project or server text (names,
+/// messages): control characters are shown, never run (SPEC 8 terminal
+/// hygiene, every command's human output).
+#[macro_export]
+macro_rules! say {
+    ($($t:tt)*) => {
+        println!("{}", $crate::diagnostic::terminal_lines(&format!($($t)*)))
+    };
+}
+
+/// `eprintln!` the same way.
+#[macro_export]
+macro_rules! say_err {
+    ($($t:tt)*) => {
+        eprintln!("{}", $crate::diagnostic::terminal_lines(&format!($($t)*)))
+    };
+}
+
 #[cfg(test)]
 mod terminal_tests {
     use super::terminal_safe;
@@ -177,5 +204,6 @@ mod terminal_tests {
     fn control_characters_are_shown_not_run() {
         assert_eq!(terminal_safe("a\x1b[31mb\r\tc"), "a\\u{1b}[31mb\\u{d}\tc");
         assert_eq!(terminal_safe("plain é"), "plain é");
+        assert_eq!(super::terminal_lines("a\x1b\nb"), "a\\u{1b}\nb");
     }
 }

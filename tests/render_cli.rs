@@ -567,3 +567,24 @@ fn links_out_of_the_project_are_never_followed() {
         "<p>SECRET</p>"
     );
 }
+
+/// Terminal hygiene in every command's human output: a path or name with
+/// an escape sequence is shown, not run.
+#[test]
+fn command_output_never_sends_control_characters() {
+    let base = tempfile::tempdir().unwrap();
+    let dir = base.path().join("evil\u{1b}[2Jname");
+    let o = Command::new(env!("CARGO_BIN_EXE_goakit"))
+        .arg("init")
+        .arg(&dir)
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let all = format!("{}{}", stdout(&o), stderr(&o));
+    assert!(!all.contains('\u{1b}'), "{all:?}");
+    assert!(all.contains("evil\\u{1b}[2Jname"), "{all}");
+    let o = goakit(&dir, &["build", "--offline"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let all = format!("{}{}", stdout(&o), stderr(&o));
+    assert!(!all.contains('\u{1b}'), "{all:?}");
+}

@@ -208,7 +208,7 @@ pub fn run(dir: &Path, args: PreviewArgs) -> u8 {
     {
         Ok(rt) => rt,
         Err(e) => {
-            eprintln!("error: cannot start the server runtime: {e}");
+            crate::say_err!("error: cannot start the server runtime: {e}");
             return 1;
         }
     };
@@ -217,7 +217,7 @@ pub fn run(dir: &Path, args: PreviewArgs) -> u8 {
         let listener = match tokio::net::TcpListener::bind(addr).await {
             Ok(l) => l,
             Err(e) => {
-                eprintln!("error: cannot listen on {addr}: {e} (try --port)");
+                crate::say_err!("error: cannot listen on {addr}: {e} (try --port)");
                 return 2;
             }
         };
@@ -229,7 +229,7 @@ pub fn run(dir: &Path, args: PreviewArgs) -> u8 {
             p.expose_data = args.expose_data;
         }
         if !args.host.is_loopback() {
-            eprintln!(
+            crate::say_err!(
                 "warning: listening on {}: every page, shortcut, asset and the reload channel are reachable from other machines; {}",
                 args.host,
                 if args.expose_data {
@@ -242,7 +242,7 @@ pub fn run(dir: &Path, args: PreviewArgs) -> u8 {
         let _watcher = match watch::spawn(preview.clone()) {
             Ok(w) => Some(w),
             Err(e) => {
-                eprintln!("warning: file watching is off: {e}");
+                crate::say_err!("warning: file watching is off: {e}");
                 None
             }
         };
@@ -261,7 +261,7 @@ pub fn run(dir: &Path, args: PreviewArgs) -> u8 {
         match serve::serve(listener, router(preview)).await {
             Ok(()) => 0,
             Err(e) => {
-                eprintln!("error: server stopped: {e}");
+                crate::say_err!("error: server stopped: {e}");
                 1
             }
         }
@@ -296,7 +296,7 @@ fn open_browser(url: &str) {
         "xdg-open"
     };
     if let Err(e) = std::process::Command::new(cmd).arg(url).spawn() {
-        eprintln!("warning: cannot open a browser ({cmd}: {e}); open {url} yourself");
+        crate::say_err!("warning: cannot open a browser ({cmd}: {e}); open {url} yourself");
     }
 }
 

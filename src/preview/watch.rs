@@ -123,7 +123,7 @@ pub fn apply(state: &Preview, root: &Path, paths: &BTreeSet<PathBuf>) -> Option<
                     }
                 }
                 Err(e) => {
-                    eprintln!("error: {e} (keeping the previous settings)");
+                    crate::say_err!("error: {e} (keeping the previous settings)");
                     load_result = Some(Some(e));
                 }
             },
@@ -143,7 +143,7 @@ pub fn apply(state: &Preview, root: &Path, paths: &BTreeSet<PathBuf>) -> Option<
                 load_result = Some(None);
             }
             Err(e) => {
-                eprintln!("error: {e}");
+                crate::say_err!("error: {e}");
                 load_result = Some(Some(e));
             }
         }

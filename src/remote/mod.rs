@@ -45,15 +45,17 @@ pub fn connect(dir: &Path, token_file: Option<&PathBuf>) -> Result<(Project, Cli
         .clone()
         .filter(|s| !s.trim().is_empty())
     else {
-        eprintln!("error: goakit.toml has no [addon] id: push and pull need to know which addon");
+        crate::say_err!(
+            "error: goakit.toml has no [addon] id: push and pull need to know which addon"
+        );
         return Err(2);
     };
     let token = load_token(token_file.map(PathBuf::as_path)).map_err(|e| {
-        eprintln!("error: {e}");
+        crate::say_err!("error: {e}");
         2u8
     })?;
     let client = Client::new(&project.config.addon.api, token).map_err(|e| {
-        eprintln!("error: {e}");
+        crate::say_err!("error: {e}");
         2u8
     })?;
     Ok((project, client, id))

@@ -51,11 +51,11 @@ pub fn run(dir: &Path, args: PullArgs) -> u8 {
     let remote = match rt.block_on(super::fetch_all(&client)) {
         Ok(r) => r,
         Err((kind, e)) => {
-            eprintln!("error: cannot read remote {}: {e}", wire::collection(kind));
+            crate::say_err!("error: cannot read remote {}: {e}", wire::collection(kind));
             return 1;
         }
     };
-    println!(
+    crate::say!(
         "Source: {}{} (addon {addon})",
         client.base(),
         wire::API_PREFIX.trim_end_matches('/')
@@ -104,17 +104,17 @@ pub fn run(dir: &Path, args: PullArgs) -> u8 {
         }
     }
     for s in &skipped {
-        eprintln!("warning: skipped remote {s}");
+        crate::say_err!("warning: skipped remote {s}");
     }
     if !conflicts.is_empty() && !args.force {
-        eprintln!(
+        crate::say_err!(
             "pull refused: {} local files differ from the remote addon:",
             conflicts.len()
         );
         for c in &conflicts {
-            eprintln!("  {c}");
+            crate::say_err!("  {c}");
         }
-        eprintln!(
+        crate::say_err!(
             "Nothing was written. Push your changes first, or pull --force to overwrite them."
         );
         return 1;
@@ -123,9 +123,9 @@ pub fn run(dir: &Path, args: PullArgs) -> u8 {
     for (path, rel, text) in &writes {
         let result = crate::links::write_inside(&project.root, path, text.as_bytes());
         match result {
-            Ok(()) => println!("wrote {rel}"),
+            Ok(()) => crate::say!("wrote {rel}"),
             Err(e) => {
-                eprintln!("error: cannot write {rel}: {e}");
+                crate::say_err!("error: cannot write {rel}: {e}");
                 failed += 1;
             }
         }
@@ -134,7 +134,7 @@ pub fn run(dir: &Path, args: PullArgs) -> u8 {
         .iter()
         .map(|(k, items)| format!("{} {}", items.len(), wire::collection(*k)))
         .collect::<Vec<_>>();
-    println!(
+    crate::say!(
         "pull: {} ({}), {} files written, {unchanged} already up to date",
         kinds.join(", "),
         if args.force && !conflicts.is_empty() {

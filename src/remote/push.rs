@@ -385,20 +385,20 @@ pub fn run(dir: &Path, args: PushArgs) -> u8 {
         .collect();
     if !errors.is_empty() {
         if args.force {
-            eprintln!(
+            crate::say_err!(
                 "warning: lint found {} errors; pushing anyway (--force)",
                 errors.len()
             );
         } else {
             for d in &errors {
-                eprintln!("{}", crate::lint::output::human(&project, d, false));
+                crate::say_err!("{}", crate::lint::output::human(&project, d, false));
             }
-            eprintln!(
+            crate::say_err!(
                 "push refused: lint found {} errors (fix them, or --force)",
                 errors.len()
             );
             if !human {
-                println!(
+                crate::say!(
                     "{}",
                     json!({"refused": "lint errors", "errors": errors.len()})
                 );
@@ -420,12 +420,12 @@ async fn push(project: &Project, client: &Client, addon: &str, args: &PushArgs) 
     let remote = match super::fetch_all(client).await {
         Ok(r) => r,
         Err((kind, e)) => {
-            eprintln!(
+            crate::say_err!(
                 "error: cannot read remote {} from {target}: {e}",
                 wire::collection(kind)
             );
             if !human {
-                println!(
+                crate::say!(
                     "{}",
                     json!({"target": target, "addon": addon, "error": e.to_string()})
                 );
@@ -488,11 +488,11 @@ async fn push(project: &Project, client: &Client, addon: &str, args: &PushArgs) 
             let mut answer = String::new();
             let _ = std::io::stdin().read_line(&mut answer);
             if !matches!(answer.trim(), "y" | "Y" | "yes") {
-                eprintln!("push cancelled: nothing written");
+                crate::say_err!("push cancelled: nothing written");
                 return 1;
             }
         } else {
-            eprintln!(
+            crate::say_err!(
                 "push refused: it would delete or replace remote items ({destructive}); pass --yes to confirm"
             );
             return 1;
@@ -509,7 +509,7 @@ async fn push(project: &Project, client: &Client, addon: &str, args: &PushArgs) 
                 backup_path = Some(p);
             }
             Err(e) => {
-                eprintln!(
+                crate::say_err!(
                     "error: cannot write the backup under .goakit/backups: {e}; nothing pushed"
                 );
                 return 1;
@@ -550,7 +550,7 @@ async fn push(project: &Project, client: &Client, addon: &str, args: &PushArgs) 
                     b.set_message(line);
                 }
             }
-            None if human => println!("{line}"),
+            None if human => crate::say!("{line}"),
             None => {}
         }
     })
@@ -562,23 +562,23 @@ async fn push(project: &Project, client: &Client, addon: &str, args: &PushArgs) 
     let failed: Vec<&Outcome> = outcomes.iter().filter(|o| o.result.is_err()).collect();
     if human {
         if failed.is_empty() {
-            println!("push: {applied} applied, nothing failed");
+            crate::say!("push: {applied} applied, nothing failed");
         } else {
-            println!("push: {applied} applied, {} NOT applied:", failed.len());
+            crate::say!("push: {applied} applied, {} NOT applied:", failed.len());
             for o in &failed {
-                println!(
+                crate::say!(
                     "  {} {} {}",
                     o.action.op.label(),
                     o.action.kind.label(),
                     o.action.name
                 );
             }
-            println!("Run goakit push again to finish: it pushes only what is still different.");
+            crate::say!("Run goakit push again to finish: it pushes only what is still different.");
             if failed
                 .iter()
                 .any(|o| matches!(o.result, Err(ApiError::Unauthorized)))
             {
-                println!(
+                crate::say!(
                     "The API refused the token: check {} or --token-file.",
                     super::TOKEN_ENV
                 );
@@ -603,7 +603,7 @@ async fn push(project: &Project, client: &Client, addon: &str, args: &PushArgs) 
                 v
             })
             .collect();
-        println!(
+        crate::say!(
             "{}",
             json!({
                 "target": target, "addon": addon, "dry_run": false, "plan": plan_json(&plan), "warnings": plan.warnings,
