@@ -515,3 +515,118 @@ fn pathological_templates_lint_on_a_small_stack() {
         "{nesting:?}"
     );
 }
+
+/// The crash harness's mutation run, for lint (the engine's own harness,
+/// `crates/goakit-engine/tests/crash.rs`, covers parse and render): the
+/// example addon's templates spliced, duplicated, cut, nested deep and
+/// sprinkled with bytes, seeded, each project linted in process on a
+/// 256 KiB stack under a watchdog, for about 10 s (`GOAKIT_LINT_CASES`
+/// for a fixed count, `GOAKIT_LINT_SEED` for another seed).
+#[test]
+fn mutated_templates_never_crash_or_hang_lint() {
+    let seed: u64 = std::env::var("GOAKIT_LINT_SEED")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0x1157);
+    let explicit: Option<u64> = std::env::var("GOAKIT_LINT_CASES")
+        .ok()
+        .and_then(|s| s.parse().ok());
+    let fixture = fixture("example-addon");
+    let mut sources: Vec<(String, String)> = Vec::new();
+    for path in walk(&fixture.join("templates")) {
+        let rel = path
+            .strip_prefix(&fixture)
+            .unwrap()
+            .to_string_lossy()
+            .into_owned();
+        sources.push((rel, std::fs::read_to_string(&path).unwrap()));
+    }
+    let fragments = [
+        "{% if a %}",
+        "{% endif %}",
+        "{% for i in (1..3) %}",
+        "{% endfor %}",
+        "{{ l.",
+        "}}",
+        "{%",
+        "%}",
+        "{{",
+        "{% include 'order/row' %}",
+        "{% raw %}",
+        "{% endraw %}",
+        "a[",
+        "]",
+        "| upcase",
+        "{% liquid\nassign x = 1\n",
+        "{% case x %}{% when 1 %}",
+        "{% endcase %}",
+        "\u{0}",
+        "é",
+        "'",
+        "\"",
+        "{%- comment -%}",
+        "{% endcomment %}",
+    ];
+    let mut state = seed;
+    let mut next = move || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state
+    };
+    let started = std::time::Instant::now();
+    let mut cases = 0u64;
+    loop {
+        match explicit {
+            Some(n) if cases >= n => break,
+            None if started.elapsed() > std::time::Duration::from_secs(10) => break,
+            _ => {}
+        }
+        cases += 1;
+        let dir = tempfile::tempdir().unwrap();
+        support::copy_dir(&fixture, dir.path());
+        for _ in 0..1 + next() % 3 {
+            let (rel, text) = &sources[(next() % sources.len() as u64) as usize];
+            let mut t = text.clone();
+            for _ in 0..1 + next() % 4 {
+                let at = t.floor_char_boundary((next() % (t.len() as u64 + 1)) as usize);
+                match next() % 5 {
+                    0 => t.insert_str(at, fragments[(next() % fragments.len() as u64) as usize]),
+                    1 => t.truncate(at),
+                    2 => {
+                        let piece = t[at..].chars().take(40).collect::<String>();
+                        t.insert_str(at, &piece.repeat(1 + (next() % 50) as usize));
+                    }
+                    3 => {
+                        let f = fragments[(next() % fragments.len() as u64) as usize];
+                        t.insert_str(at, &f.repeat(50 + (next() % 300) as usize));
+                    }
+                    _ => t.insert(at, char::from_u32((next() % 0x80) as u32).unwrap_or('x')),
+                }
+            }
+            std::fs::write(dir.path().join(rel), t).unwrap();
+        }
+        let root = dir.path().to_path_buf();
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::Builder::new()
+            .name(format!("lint-case-{seed}-{cases}"))
+            .stack_size(256 * 1024)
+            .spawn(move || {
+                let ok = std::panic::catch_unwind(|| {
+                    let project = goakit::project::Project::load(&root).expect("loads");
+                    goakit::lint::lint_project(&project).len()
+                });
+                let _ = tx.send(ok.is_ok());
+            })
+            .unwrap();
+        let ok = rx
+            .recv_timeout(std::time::Duration::from_secs(20))
+            .unwrap_or_else(|_| panic!("lint case {cases} (seed {seed}) did not finish in 20 s"));
+        assert!(ok, "lint case {cases} (seed {seed}) panicked");
+    }
+    eprintln!(
+        "lint mutation run: {cases} projects (seed {seed}) in {:.1} s",
+        started.elapsed().as_secs_f64()
+    );
+    assert!(cases > 0);
+}
