@@ -501,6 +501,12 @@ fn links_out_of_the_project_are_never_followed() {
     assert!(!stdout(&o).contains("SECRET"));
     let o = goakit(&dir, &["render", "orders_copy", "--offline", "--bare"]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    // A link loop inside the project: each real folder is read once.
+    std::os::unix::fs::symlink(dir.join("templates"), dir.join("templates/snippets/loop")).unwrap();
+    let o = goakit(&dir, &["lint"]);
+    assert!(o.status.code().is_some_and(|c| c < 2), "{}", stderr(&o));
+    let o = goakit(&dir, &["render", "orders", "--offline", "--bare"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
 
     // description.md leading outside: refused with its name.
     std::fs::remove_file(dir.join("description.md")).unwrap();
