@@ -28,6 +28,18 @@ fn project(fake: &Fake) -> (tempfile::TempDir, PathBuf) {
     (tmp, dir)
 }
 
+/// A goakit.toml alone, for the fake addon: a fresh project to pull into.
+fn fresh_config(dir: &Path, fake: &Fake) {
+    std::fs::write(
+        dir.join("goakit.toml"),
+        format!(
+            "[addon]\nid = \"5c3f908e3ab42f323432fc60\"\napi = \"{}\"\n",
+            fake.url()
+        ),
+    )
+    .unwrap();
+}
+
 fn goakit(dir: &Path, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_goakit"))
         .args(args)
@@ -372,14 +384,7 @@ fn pull_round_trip_and_conflicts() {
     // A fresh project pulls the addon.
     let tmp2 = tempfile::tempdir().unwrap();
     let fresh = tmp2.path();
-    std::fs::write(
-        fresh.join("goakit.toml"),
-        format!(
-            "[addon]\nid = \"5c3f908e3ab42f323432fc60\"\napi = \"{}\"\n",
-            fake.url()
-        ),
-    )
-    .unwrap();
+    fresh_config(fresh, &fake);
     let o = goakit(fresh, &["pull"]);
     assert_eq!(o.status.code(), Some(0), "{}", all_output(&o));
     for rel in [
@@ -548,14 +553,7 @@ fn push_and_pull_never_go_through_links_out_of_the_project() {
     let tmp2 = tempfile::tempdir().unwrap();
     let fresh = tmp2.path().join("fresh");
     std::fs::create_dir_all(&fresh).unwrap();
-    std::fs::write(
-        fresh.join("goakit.toml"),
-        format!(
-            "[addon]\nid = \"5c3f908e3ab42f323432fc60\"\napi = \"{}\"\n",
-            fake.url()
-        ),
-    )
-    .unwrap();
+    fresh_config(&fresh, &fake);
     let elsewhere = tmp2.path().join("elsewhere");
     std::fs::create_dir_all(&elsewhere).unwrap();
     std::os::unix::fs::symlink(&elsewhere, fresh.join("templates")).unwrap();

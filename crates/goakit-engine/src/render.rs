@@ -305,12 +305,16 @@ impl<'a> Ctx<'a> {
     fn record(&mut self, message: String, kind: RenderErrorKind) -> R {
         use std::hash::{Hash as _, Hasher as _};
         let file = self.file();
-        let chain = self.chain();
+        // Hashed from the frames: a repeat allocates nothing.
         let mut h = std::collections::hash_map::DefaultHasher::new();
-        (&*file, self.at, &message, &chain).hash(&mut h);
+        (&*file, self.at, &message).hash(&mut h);
+        for (f, o) in self.frames.iter().filter_map(|f| f.site.as_ref()) {
+            (&**f, o).hash(&mut h);
+        }
         if !self.error_seen.insert(h.finish()) {
             return Ok(());
         }
+        let chain = self.chain();
         self.error_bytes += 64 + message.len() + chain.len() * 24;
         if self.error_bytes > self.budget.max_bytes {
             return Err(Raise::Budget(format!(

@@ -42,6 +42,10 @@
 //! Long run: `GOAKIT_CRASH_CASES=1000000 GOAKIT_CRASH_SEED=$RANDOM cargo test
 //! --release -p goakit-engine --test crash -- --nocapture mutation_run`.
 
+mod support;
+
+use support::Rng;
+
 use goakit_engine::{
     Budget, Hash, ParseOptions, RenderErrorKind, RenderOptions, SourcePartials, Template, Value,
     line_col, parse, render,
@@ -1248,28 +1252,6 @@ fn regress_tiny_stacks() {
 }
 
 // ---------------------------------------------------------------- the mutation run
-
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        // splitmix64
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n.max(1) as u64) as usize
-    }
-    fn chance(&mut self, percent: u64) -> bool {
-        self.next() % 100 < percent
-    }
-    fn pick<'a>(&mut self, xs: &[&'a str]) -> &'a str {
-        xs[self.below(xs.len())]
-    }
-}
 
 const NUMBERS: &[&str] = &[
     "0",
