@@ -869,7 +869,8 @@ impl<'a> Ctx<'a> {
                 out.push_str("\">");
             }
             drop.increment();
-            if let Err(e) = self.tick() {
+            // The cell markup grows the output even when the body is empty.
+            if let Err(e) = self.check_size(out.len()).and_then(|()| self.tick()) {
                 result = Err(e);
                 break;
             }

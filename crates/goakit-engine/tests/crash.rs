@@ -668,6 +668,13 @@ regress!(
     Expect::Html("<tr class=\"row1\">\n<td class=\"col1\">1</td><td class=\"col2\">2</td></tr>\n")
 );
 regress!(
+    // The cells' own markup, with an empty body, ran past the byte budget
+    // until the time budget stopped it (found by the mutation run).
+    regress_tablerow_empty_body_huge_range,
+    Case::new("{% tablerow i in (2..3000000000) cols: empty %}{% endtablerow %}"),
+    Expect::Budget
+);
+regress!(
     regress_range_3e9_first_last_size,
     Case::new(
         "{{ (1..3000000000) | first }} {{ (1..3000000000) | last }} {{ (1..3000000000) | size }}"
