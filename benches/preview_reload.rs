@@ -1,5 +1,5 @@
 //! Edit-to-reload latency, in one run: `goakit preview` on the example addon
-//! and on a 300-template addon, next to `jekyll serve --livereload` (Debian's
+//! and on a 1,000-template addon, next to `jekyll serve --livereload` (Debian's
 //! jekyll) on sites of the same sizes. For each: 50 edits, the time from the
 //! file write to the browser's reload signal (goakit: its SSE event; jekyll:
 //! its livereload websocket message); p50 and p95. Also goakit's RSS.
@@ -248,7 +248,7 @@ fn main() {
     assert!(
         Command::new("python3")
             .arg(root.join("fixtures/gen-vendor-addon.py"))
-            .args(["--templates", "300", "--out"])
+            .args(["--templates", "1000", "--out"])
             .arg(&big)
             .status()
             .unwrap()
@@ -271,18 +271,18 @@ fn main() {
         );
         let large = goakit(&big, "templates/pages/page_001.html").await;
         let (large_start, rss) = (large.startup_ms, large.rss_kib);
-        let (g2, g2_95) = report("goakit preview, 300-template addon", large.ms);
+        let (g2, g2_95) = report("goakit preview, 1,000-template addon", large.ms);
         let j_small = tmp.path().join("jekyll-small");
         jekyll_site(&j_small, small_n);
         let j_big = tmp.path().join("jekyll-big");
-        jekyll_site(&j_big, 300);
+        jekyll_site(&j_big, 1000);
         match (jekyll(&j_small).await, jekyll(&j_big).await) {
             (Some(a), Some(b)) => {
                 let (j1, j1_95) =
                     report(&format!("jekyll serve --livereload, {small_n} pages"), a);
-                let (j2, j2_95) = report("jekyll serve --livereload, 300 pages", b);
+                let (j2, j2_95) = report("jekyll serve --livereload, 1,000 pages", b);
                 println!(
-                    "ratio jekyll/goakit: p50 {:.0}x, p95 {:.0}x (small); p50 {:.0}x, p95 {:.0}x (300)",
+                    "ratio jekyll/goakit: p50 {:.0}x, p95 {:.0}x (small); p50 {:.0}x, p95 {:.0}x (1,000)",
                     j1 / g1,
                     j1_95 / g1_95,
                     j2 / g2,
@@ -291,14 +291,14 @@ fn main() {
             }
             _ => println!("jekyll unavailable (apt-get install jekyll) — no peer rows"),
         }
-        println!("goakit p95 on 300 templates: {g2_95:.1} ms (target < 50 ms)");
+        println!("goakit p95 on 1,000 templates: {g2_95:.1} ms (target < 50 ms)");
         println!(
-            "goakit preview RSS after every page rendered: {:.1} MiB (example addon), {:.1} MiB (300 templates)",
+            "goakit preview RSS after every page rendered: {:.1} MiB (example addon), {:.1} MiB (1,000 templates)",
             small_rss as f64 / 1024.0,
             rss as f64 / 1024.0
         );
         println!(
-            "goakit preview start to first page served: {small_start:.0} ms (example addon), {large_start:.0} ms (300 templates)"
+            "goakit preview start to first page served: {small_start:.0} ms (example addon), {large_start:.0} ms (1,000 templates)"
         );
     });
 }

@@ -35,6 +35,8 @@ pub enum Command {
     Push(crate::remote::push::PushArgs),
     /// Download the addon from the Goaddon API into the project layout.
     Pull(crate::remote::pull::PullArgs),
+    /// Unified diffs of every item whose local and remote content differ.
+    Diff(crate::remote::diff::DiffArgs),
 }
 
 /// Parses arguments and runs the command; clap's usage errors exit 2.
@@ -56,6 +58,7 @@ pub fn main() -> ExitCode {
         Command::Lint(args) => crate::lint::run(&dir, args),
         Command::Push(args) => crate::remote::push::run(&dir, args),
         Command::Pull(args) => crate::remote::pull::run(&dir, args),
+        Command::Diff(args) => crate::remote::diff::run(&dir, args),
     };
     ExitCode::from(code)
 }

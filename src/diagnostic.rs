@@ -178,6 +178,11 @@ pub fn terminal_lines(s: &str) -> std::borrow::Cow<'_, str> {
     std::borrow::Cow::Owned(lines.join("\n"))
 }
 
+/// A count with its noun in the right number: `1 error`, `2 errors`.
+pub fn count(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
 /// `println!` for output that holds project or server text (names,
 /// messages): control characters are shown, never run (SPEC 8 terminal
 /// hygiene, every command's human output).

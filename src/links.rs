@@ -68,6 +68,26 @@ pub fn write_inside(root: &Path, path: &Path, bytes: &[u8]) -> io::Result<()> {
     std::fs::write(path, bytes)
 }
 
+/// Writes a project file atomically (the sync record): a temporary file
+/// beside it, then renamed over it, so a reader sees the old or the new
+/// text, never half; never through a link out of the project (the rename
+/// replaces a link itself, it does not follow it).
+pub fn write_atomic(root: &Path, path: &Path, bytes: &[u8]) -> io::Result<()> {
+    check_inside(root, path)?;
+    let parent = path
+        .parent()
+        .ok_or_else(|| io::Error::other("a file without a folder"))?;
+    std::fs::create_dir_all(parent)?;
+    check_inside(root, parent)?;
+    let name = path.file_name().unwrap_or_default().to_string_lossy();
+    let tmp = parent.join(format!(".{name}.tmp-{}", std::process::id()));
+    let written = std::fs::write(&tmp, bytes).and_then(|()| std::fs::rename(&tmp, path));
+    if written.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    written
+}
+
 /// Writes `rel` under `out` (build output) through no link at all: every
 /// existing folder on the way and the file itself must be real.
 pub fn write_no_links(out: &Path, rel: &Path, bytes: &[u8]) -> io::Result<()> {

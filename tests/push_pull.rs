@@ -310,6 +310,269 @@ fn retries_429_with_retry_after_and_5xx() {
             .count(),
         1
     );
+    // Each retry was a line with its reason and wait.
+    let err = String::from_utf8_lossy(&o.stderr);
+    let retries: Vec<&str> = err.lines().filter(|l| l.starts_with("retrying")).collect();
+    assert_eq!(retries.len(), 3, "{err}");
+    assert!(
+        retries[0].starts_with("retrying GET /api/v1/pages in 1.0 s (attempt 2 of 5): 429"),
+        "{err}"
+    );
+    assert!(
+        retries
+            .iter()
+            .any(|l| l.contains("POST /api/v1/pages") && l.contains("503")),
+        "{err}"
+    );
+}
+
+/// A Retry-After of an hour is never waited out: the wait is capped, and
+/// the overall --timeout ends the push at once with a clear message.
+#[test]
+fn long_retry_after_meets_the_overall_timeout() {
+    let fake = Fake::start(TOKEN);
+    let (_tmp, dir) = project(&fake);
+    fake.fault("GET pages", Fault::Status(429, Some(3600)));
+    let started = Instant::now();
+    let o = goakit(&dir, &["push", "--timeout", "5"]);
+    let out = all_output(&o);
+    assert_eq!(o.status.code(), Some(1), "{out}");
+    assert!(
+        started.elapsed() < Duration::from_secs(4),
+        "{:?}",
+        started.elapsed()
+    );
+    assert!(out.contains("overall deadline of 5 s (--timeout)"), "{out}");
+    assert!(fake.writes().is_empty());
+}
+
+/// An answer over 32 MiB is refused, not read into memory.
+#[test]
+fn answers_over_32_mib_are_refused() {
+    let fake = Fake::start(TOKEN);
+    let (_tmp, dir) = project(&fake);
+    fake.insert(
+        "pages",
+        json!({"name": "huge", "html": "x".repeat(33 << 20)}),
+    );
+    let o = goakit(&dir, &["push", "--dry-run"]);
+    let out = all_output(&o);
+    assert_eq!(o.status.code(), Some(1), "{out}");
+    assert!(out.contains("larger than 32 MiB: refused"), "{out}");
+}
+
+/// The colleague scenario (SPEC 9, sync record): a page edited on Goaddon
+/// after the last sync is never overwritten by push; pull takes it.
+#[test]
+fn a_remote_edit_is_never_overwritten_and_pull_takes_it() {
+    let fake = Fake::start(TOKEN);
+    let (_tmp, dir) = project(&fake);
+    let o = goakit(&dir, &["push"]);
+    assert_eq!(o.status.code(), Some(0), "{}", all_output(&o));
+    let record = dir.join(".goakit/sync/default.json");
+    let text = std::fs::read_to_string(&record).unwrap();
+    assert_no_token(&text);
+    let r: serde_json::Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(r["items"]["pages"].as_object().unwrap().len(), 9, "{r}");
+    // A colleague edits the frontpage on Goaddon.
+    fake.edit(
+        "pages",
+        "frontpage",
+        "html",
+        json!("<h1>{{ l.headline }}</h1>colleague\n"),
+    );
+    fake.clear_log();
+    let o = goakit(&dir, &["push", "--dry-run"]);
+    let out = all_output(&o);
+    assert_eq!(o.status.code(), Some(1), "{out}");
+    assert!(
+        out.contains(
+            "conflict: page frontpage: changed on the remote since the last sync (local unchanged)"
+        ),
+        "{out}"
+    );
+    assert!(
+        out.contains("--- remote/templates/pages/frontpage.html"),
+        "{out}"
+    );
+    assert!(
+        out.contains("    -<h1>{{ l.headline }}</h1>colleague"),
+        "{out}"
+    );
+    assert!(!out.contains("1 update"), "{out}");
+    // Even with --yes the push refuses and writes nothing.
+    let (v, o) = push_json(&dir, &["--yes"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(v["refused"], "conflicts");
+    assert_eq!(v["conflicts"][0]["name"], "frontpage");
+    assert_eq!(v["conflicts"][0]["conflict"], "remote-changed");
+    assert!(fake.writes().is_empty(), "{:?}", fake.writes());
+    let front = |fake: &Fake| {
+        fake.items("pages")
+            .into_iter()
+            .find(|p| p["name"] == "frontpage")
+            .unwrap()["html"]
+            .clone()
+    };
+    assert!(front(&fake).as_str().unwrap().contains("colleague"));
+    // pull takes the edit without --force: the local file was unchanged.
+    let o = goakit(&dir, &["pull"]);
+    let out = all_output(&o);
+    assert_eq!(o.status.code(), Some(0), "{out}");
+    assert!(
+        out.contains("wrote templates/pages/frontpage.html"),
+        "{out}"
+    );
+    assert!(
+        std::fs::read_to_string(dir.join("templates/pages/frontpage.html"))
+            .unwrap()
+            .contains("colleague")
+    );
+    // Now both agree: push has nothing to do.
+    fake.clear_log();
+    let o = goakit(&dir, &["push"]);
+    assert_eq!(o.status.code(), Some(0), "{}", all_output(&o));
+    assert!(fake.writes().is_empty());
+    // A later local edit pushes as usual.
+    std::fs::write(
+        dir.join("templates/pages/frontpage.html"),
+        "<h1>{{ l.headline }}</h1>mine\n",
+    )
+    .unwrap();
+    let o = goakit(&dir, &["push"]);
+    assert_eq!(o.status.code(), Some(0), "{}", all_output(&o));
+    assert!(front(&fake).as_str().unwrap().contains("mine"));
+    for e in std::fs::read_dir(dir.join(".goakit/sync")).unwrap() {
+        assert_no_token(&std::fs::read_to_string(e.unwrap().path()).unwrap());
+    }
+}
+
+/// Both sides changed: push and pull both refuse and name the conflict;
+/// pull --force keeps the local version in a backup; nothing is lost.
+#[test]
+fn both_sides_changed_is_a_named_conflict() {
+    let fake = Fake::start(TOKEN);
+    let (_tmp, dir) = project(&fake);
+    assert!(goakit(&dir, &["push"]).status.success());
+    fake.edit("pages", "reports", "html", json!("theirs\n"));
+    std::fs::write(dir.join("templates/pages/reports.html"), "mine\n").unwrap();
+    fake.clear_log();
+    let o = goakit(&dir, &["push", "--yes"]);
+    let out = all_output(&o);
+    assert_eq!(o.status.code(), Some(1), "{out}");
+    assert!(
+        out.contains("page reports: changed on both sides since the last sync"),
+        "{out}"
+    );
+    assert!(fake.writes().is_empty());
+    let o = goakit(&dir, &["pull"]);
+    let out = all_output(&o);
+    assert_eq!(o.status.code(), Some(1), "{out}");
+    assert!(
+        out.contains("page reports: changed on both sides since the last sync"),
+        "{out}"
+    );
+    assert!(
+        !out.contains("push --force"),
+        "pull never advises pushing over the remote: {out}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(dir.join("templates/pages/reports.html")).unwrap(),
+        "mine\n"
+    );
+    // goakit diff shows both sides and which changed.
+    let o = goakit(&dir, &["diff", "reports"]);
+    let out = all_output(&o);
+    assert_eq!(o.status.code(), Some(1), "{out}");
+    assert!(
+        out.contains("page reports: changed on both sides since the last sync"),
+        "{out}"
+    );
+    assert!(out.contains("-theirs\n+mine"), "{out}");
+    // --force takes theirs and keeps mine in the backup.
+    let o = goakit(&dir, &["pull", "--force", "reports"]);
+    assert_eq!(o.status.code(), Some(0), "{}", all_output(&o));
+    assert_eq!(
+        std::fs::read_to_string(dir.join("templates/pages/reports.html")).unwrap(),
+        "theirs\n"
+    );
+    let backup = std::fs::read_dir(dir.join(".goakit/backups"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.to_string_lossy().ends_with("-local.json"))
+        .unwrap();
+    assert!(std::fs::read_to_string(backup).unwrap().contains("mine"));
+    // The merge then pushes without a conflict.
+    std::fs::write(
+        dir.join("templates/pages/reports.html"),
+        "theirs and mine\n",
+    )
+    .unwrap();
+    let o = goakit(&dir, &["push"]);
+    assert_eq!(o.status.code(), Some(0), "{}", all_output(&o));
+    let o = goakit(&dir, &["diff"]);
+    assert_eq!(o.status.code(), Some(0), "{}", all_output(&o));
+    assert!(all_output(&o).contains("local and remote agree"));
+}
+
+/// First sync (no record) onto an addon whose content differs: the plan
+/// says so and replacing the remote content needs --yes.
+#[test]
+fn first_sync_replacing_remote_content_needs_yes() {
+    let fake = Fake::start(TOKEN);
+    let (_tmp, dir) = project(&fake);
+    fake.insert(
+        "pages",
+        json!({"name": "frontpage", "html": "someone else's\n"}),
+    );
+    fake.insert("snippets", json!({"name": "remote_only", "html": "x"}));
+    let o = goakit(&dir, &["push"]);
+    let out = all_output(&o);
+    assert_eq!(o.status.code(), Some(1), "{out}");
+    assert!(out.contains("no sync record yet (first sync)"), "{out}");
+    assert!(
+        out.contains("page frontpage: differs from the remote and has no sync record"),
+        "{out}"
+    );
+    assert!(
+        out.contains("1 on the remote only, kept (remote_only)"),
+        "{out}"
+    );
+    assert!(out.contains("pass --yes to confirm"), "{out}");
+    assert!(fake.writes().is_empty());
+    let (v, o) = push_json(&dir, &["--yes"]);
+    assert_eq!(o.status.code(), Some(0), "{v}");
+    assert_eq!(v["plan"]["snippets"]["remote_only"], json!(["remote_only"]));
+    assert_eq!(v["plan"]["pages"]["update"], json!(["frontpage"]));
+    assert!(v["backup"].is_string());
+    assert_eq!(fake.names("snippets").len(), 8, "remote-only kept");
+}
+
+/// `push NAME...` writes only those items; an unknown NAME is a usage error.
+#[test]
+fn push_and_pull_names_limit_the_work() {
+    let fake = Fake::start(TOKEN);
+    let (_tmp, dir) = project(&fake);
+    let (v, o) = push_json(&dir, &["orders", "templates/snippets/order/row.html"]);
+    assert_eq!(o.status.code(), Some(0), "{v}");
+    assert_eq!(fake.names("pages"), ["orders"]);
+    assert_eq!(fake.names("snippets"), ["order/row"]);
+    let o = goakit(&dir, &["push", "ordrs"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(all_output(&o).contains("no page, snippet or shortcut named \"ordrs\""));
+    // pull NAME takes only that one.
+    fake.edit("pages", "orders", "html", json!("new orders\n"));
+    fake.edit("snippets", "order/row", "html", json!("new row\n"));
+    let o = goakit(&dir, &["pull", "orders"]);
+    assert_eq!(o.status.code(), Some(0), "{}", all_output(&o));
+    assert_eq!(
+        std::fs::read_to_string(dir.join("templates/pages/orders.html")).unwrap(),
+        "new orders\n"
+    );
+    assert_ne!(
+        std::fs::read_to_string(dir.join("templates/snippets/order/row.html")).unwrap(),
+        "new row\n"
+    );
 }
 
 #[test]
@@ -323,10 +586,16 @@ fn dropped_connection_midway_then_rerun_without_duplicates() {
         .as_array()
         .unwrap()
         .iter()
-        .filter(|a| a["result"] == "failed")
+        .filter(|a| a["result"] != "applied")
         .collect();
     assert_eq!(failed.len(), 1, "{v}");
     assert_eq!(failed[0]["name"], "order/row");
+    // The request reached the server: its fate is unknown, never "not applied".
+    assert_eq!(failed[0]["result"], "unknown", "{v}");
+    assert_eq!(
+        (v["failed"].as_u64(), v["unknown"].as_u64()),
+        (Some(0), Some(1))
+    );
     // The server did create it; the rerun sees it and creates nothing twice.
     let (v, o) = push_json(&dir, &[]);
     assert_eq!(o.status.code(), Some(0));
@@ -412,21 +681,34 @@ fn pull_round_trip_and_conflicts() {
     let o = goakit(fresh, &["push", "--force"]);
     assert_eq!(o.status.code(), Some(0), "{}", all_output(&o));
     assert!(fake.writes().is_empty(), "{:?}", fake.writes());
-    // A local change is not overwritten without --force.
+    // A local change made since the sync is kept: nothing to pull.
     std::fs::write(fresh.join("templates/pages/orders.html"), "mine").unwrap();
     let o = goakit(fresh, &["pull"]);
-    assert_eq!(o.status.code(), Some(1));
-    assert!(all_output(&o).contains("templates/pages/orders.html"));
+    let out = all_output(&o);
+    assert_eq!(o.status.code(), Some(0), "{out}");
+    assert!(
+        out.contains("kept local changes") && out.contains("page orders"),
+        "{out}"
+    );
     assert_eq!(
         std::fs::read_to_string(fresh.join("templates/pages/orders.html")).unwrap(),
         "mine"
     );
+    // --force takes the remote version and saves the local file first.
     let o = goakit(fresh, &["pull", "--force"]);
-    assert_eq!(o.status.code(), Some(0));
+    assert_eq!(o.status.code(), Some(0), "{}", all_output(&o));
     assert_ne!(
         std::fs::read_to_string(fresh.join("templates/pages/orders.html")).unwrap(),
         "mine"
     );
+    let backups: Vec<_> = std::fs::read_dir(fresh.join(".goakit/backups"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    assert_eq!(backups.len(), 1);
+    let saved: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&backups[0]).unwrap()).unwrap();
+    assert_eq!(saved["files"]["templates/pages/orders.html"], "mine");
 }
 
 #[test]
@@ -504,15 +786,13 @@ fn pull_sees_local_locale_and_settings_the_remote_lacks() {
         serde_json::from_str(&std::fs::read_to_string(&s_path).unwrap()).unwrap();
     settings["note"] = json!("local only");
     std::fs::write(&s_path, serde_json::to_string(&settings).unwrap()).unwrap();
+    // Only the remote changed since the push: pull takes it.
     let o = goakit(&dir, &["pull"]);
     let out = all_output(&o);
-    assert_eq!(o.status.code(), Some(1), "{out}");
-    assert!(out.contains("locales/pages/reports.json"), "{out}");
-    assert!(out.contains("settings/pages/reports.json"), "{out}");
+    assert_eq!(o.status.code(), Some(0), "{out}");
+    assert!(out.contains("wrote locales/pages/reports.json"), "{out}");
+    assert!(out.contains("wrote settings/pages/reports.json"), "{out}");
     assert!(!out.contains("settings/pages/orders.json"), "{out}");
-    assert!(dir.join("locales/pages/reports.json").exists());
-    let o = goakit(&dir, &["pull", "--force"]);
-    assert_eq!(o.status.code(), Some(0), "{}", all_output(&o));
     assert_eq!(
         std::fs::read_to_string(dir.join("locales/pages/reports.json")).unwrap(),
         "{}\n"

@@ -1,6 +1,10 @@
 //! The Goaddon API client: `Authorization: Basic base64(token)`, JSON in
 //! and out, timeouts, and retries with exponential backoff and jitter on
-//! 429 (honouring Retry-After), 500, 502, 503, 504 and connection errors.
+//! 429 (honouring Retry-After), 500, 502, 503, 504 and connection errors
+//! (SPEC 9): each retry is announced (reason and wait), no wait is longer
+//! than 60 s, an overall deadline ends the work, answers over 32 MiB are
+//! refused, and a request whose answer was lost after it may have reached
+//! the server is reported as such, never as "not applied".
 //! The token is kept out of every message and Debug output.
 
 use base64::Engine as _;
@@ -11,8 +15,10 @@ use std::time::Duration;
 
 pub const TIMEOUT: Duration = Duration::from_secs(30);
 const MAX_ATTEMPTS: u32 = 5;
-/// Longest Retry-After goakit waits for.
-const MAX_RETRY_AFTER: Duration = Duration::from_secs(60);
+/// Longest single wait between attempts (Retry-After included).
+pub const MAX_WAIT: Duration = Duration::from_secs(60);
+/// Largest answer goakit reads.
+pub const MAX_ANSWER: usize = 32 * 1024 * 1024;
 
 /// A secret that never prints.
 #[derive(Clone)]
@@ -61,6 +67,11 @@ pub enum ApiError {
     Network(String),
     /// A 2xx answer that is not the JSON expected.
     BadAnswer(String),
+    /// The request may have reached the server, and no answer came back:
+    /// whether it was applied is unknown.
+    Lost(String),
+    /// The overall deadline (`--timeout`) passed.
+    Deadline(Duration),
 }
 
 impl fmt::Display for ApiError {
@@ -82,6 +93,12 @@ impl fmt::Display for ApiError {
             }
             ApiError::Network(m) => write!(f, "no answer: {m}"),
             ApiError::BadAnswer(m) => write!(f, "unexpected answer: {m}"),
+            ApiError::Lost(m) => write!(f, "the answer was lost ({m})"),
+            ApiError::Deadline(d) => write!(
+                f,
+                "gave up: the overall deadline of {} s (--timeout) passed",
+                d.as_secs()
+            ),
         }
     }
 }
@@ -93,6 +110,11 @@ impl ApiError {
             ApiError::Status { status, .. } => Some(*status),
             _ => None,
         }
+    }
+
+    /// Could the server have applied the request?
+    pub fn maybe_applied(&self) -> bool {
+        matches!(self, ApiError::Lost(_))
     }
 }
 
@@ -127,6 +149,9 @@ fn server_message(body: &str) -> String {
     }
 }
 
+/// Told of each retry, with a line saying what failed and the wait.
+pub type RetryHook = std::sync::Arc<dyn Fn(&str) + Send + Sync>;
+
 #[derive(Clone)]
 pub struct Client {
     base: String,
@@ -136,6 +161,10 @@ pub struct Client {
     pub backoff: Duration,
     /// Requests sent, retries included (for reports and benchmarks).
     pub sent: std::sync::Arc<std::sync::atomic::AtomicUsize>,
+    /// When the whole command gives up (`--timeout`), and that timeout.
+    pub deadline: Option<(tokio::time::Instant, Duration)>,
+    /// Told of each retry: what failed and how long goakit waits.
+    pub on_retry: Option<RetryHook>,
 }
 
 impl fmt::Debug for Client {
@@ -180,6 +209,8 @@ impl Client {
             http,
             backoff: Duration::from_millis(250),
             sent: Default::default(),
+            deadline: None,
+            on_retry: None,
         })
     }
 
@@ -189,7 +220,7 @@ impl Client {
 
     fn wait_for(&self, attempt: u32, retry_after: Option<Duration>) -> Duration {
         if let Some(r) = retry_after {
-            return r.min(MAX_RETRY_AFTER);
+            return r.min(MAX_WAIT);
         }
         let exp = self.backoff * 2u32.pow(attempt.min(6));
         // Jitter up to half a step, so clients that failed together do not retry together.
@@ -198,7 +229,58 @@ impl Client {
             .map(|d| d.subsec_nanos())
             .unwrap_or(0) as u64;
         let jitter = Duration::from_nanos(nanos % (exp.as_nanos() as u64 / 2 + 1));
-        exp + jitter
+        (exp + jitter).min(MAX_WAIT)
+    }
+
+    /// Waits before attempt `attempt + 1`, announcing it; `Err` when the
+    /// wait would pass the deadline.
+    async fn wait(
+        &self,
+        method: &Method,
+        path: &str,
+        attempt: u32,
+        retry_after: Option<Duration>,
+        why: &ApiError,
+    ) -> Result<(), ApiError> {
+        let wait = self.wait_for(attempt, retry_after);
+        if let Some((deadline, total)) = self.deadline
+            && tokio::time::Instant::now() + wait > deadline
+        {
+            return Err(ApiError::Deadline(total));
+        }
+        if let Some(tell) = &self.on_retry {
+            tell(&format!(
+                "retrying {method} {path} in {:.1} s (attempt {} of {MAX_ATTEMPTS}): {why}",
+                wait.as_secs_f64(),
+                attempt + 1
+            ));
+        }
+        tokio::time::sleep(wait).await;
+        Ok(())
+    }
+
+    /// The whole answer, at most MAX_ANSWER bytes.
+    async fn read_answer(
+        resp: reqwest::Response,
+    ) -> Result<String, Result<reqwest::Error, String>> {
+        let too_big = || {
+            format!(
+                "the answer is larger than {} MiB: refused",
+                MAX_ANSWER >> 20
+            )
+        };
+        if resp.content_length().is_some_and(|n| n > MAX_ANSWER as u64) {
+            return Err(Err(too_big()));
+        }
+        let mut resp = resp;
+        let mut bytes = Vec::new();
+        while let Some(chunk) = resp.chunk().await.map_err(Ok)? {
+            if bytes.len() + chunk.len() > MAX_ANSWER {
+                return Err(Err(too_big()));
+            }
+            bytes.extend_from_slice(&chunk);
+        }
+        Ok(String::from_utf8_lossy(&bytes).into_owned())
     }
 
     /// Sends a request; retries what is safe to retry. A POST is retried on
@@ -210,7 +292,32 @@ impl Client {
         path: &str,
         body: Option<&Value>,
     ) -> Result<Value, ApiError> {
+        let attempt = self.attempts(&method, path, body);
+        match self.deadline {
+            Some((deadline, total)) => tokio::time::timeout_at(deadline, attempt)
+                .await
+                .unwrap_or(Err(ApiError::Deadline(total))),
+            None => attempt.await,
+        }
+    }
+
+    async fn attempts(
+        &self,
+        method: &Method,
+        path: &str,
+        body: Option<&Value>,
+    ) -> Result<Value, ApiError> {
+        let method = method.clone();
         let url = format!("{}{}", self.base, path);
+        // Whether the request may have been applied decides how an error
+        // is reported.
+        let lost = |maybe_applied: bool, e: ApiError| {
+            if maybe_applied && !matches!(e, ApiError::Deadline(_)) {
+                ApiError::Lost(e.to_string())
+            } else {
+                e
+            }
+        };
         let mut attempt = 0;
         // Did an earlier attempt reach the server without an answer coming back?
         let mut maybe_applied = false;
@@ -246,18 +353,21 @@ impl Client {
                         .get(reqwest::header::RETRY_AFTER)
                         .and_then(|v| v.to_str().ok())
                         .and_then(parse_retry_after);
-                    let text = match resp.text().await {
+                    let text = match Self::read_answer(resp).await {
                         Ok(t) => t,
-                        Err(e) => {
+                        Err(Err(too_big)) => return Err(ApiError::BadAnswer(too_big)),
+                        Err(Ok(e)) => {
                             let safe = method != Method::POST;
                             maybe_applied = true;
                             let err =
                                 ApiError::Network(format!("answer cut off: {}", e.without_url()));
                             if safe && attempt < MAX_ATTEMPTS {
-                                tokio::time::sleep(self.wait_for(attempt, None)).await;
+                                self.wait(&method, path, attempt, None, &err)
+                                    .await
+                                    .map_err(|e| lost(maybe_applied, e))?;
                                 continue;
                             }
-                            return Err(err);
+                            return Err(lost(maybe_applied, err));
                         }
                     };
                     if status.is_success() {
@@ -268,7 +378,7 @@ impl Client {
                             .map_err(|e| ApiError::BadAnswer(format!("not JSON ({e})")));
                     }
                     if status == StatusCode::UNAUTHORIZED {
-                        return Err(ApiError::Unauthorized);
+                        return Err(lost(maybe_applied, ApiError::Unauthorized));
                     }
                     // The delete whose answer was lost did its work: the item is gone.
                     if method == Method::DELETE && status == StatusCode::NOT_FOUND && maybe_applied
@@ -287,9 +397,11 @@ impl Client {
                 }
             };
             if !retry || attempt >= MAX_ATTEMPTS {
-                return Err(err);
+                return Err(lost(maybe_applied, err));
             }
-            tokio::time::sleep(self.wait_for(attempt, retry_after)).await;
+            self.wait(&method, path, attempt, retry_after, &err)
+                .await
+                .map_err(|e| lost(maybe_applied, e))?;
         }
     }
 }
@@ -311,6 +423,21 @@ mod tests {
             Some(Duration::ZERO)
         );
         assert_eq!(parse_retry_after("soon"), None);
+    }
+
+    #[test]
+    fn no_single_wait_is_longer_than_a_minute() {
+        let c = Client::new("http://127.0.0.1:9", Token::new("x")).unwrap();
+        assert_eq!(c.wait_for(1, Some(Duration::from_secs(3600))), MAX_WAIT);
+        assert_eq!(
+            c.wait_for(1, Some(Duration::from_secs(3))),
+            Duration::from_secs(3)
+        );
+        let slow = Client {
+            backoff: Duration::from_secs(10),
+            ..c
+        };
+        assert!(slow.wait_for(6, None) <= MAX_WAIT);
     }
 
     #[test]

@@ -3,9 +3,15 @@
 //! changes, every item's result is reported truthfully, and a rerun
 //! converges.
 
+pub mod apply;
+pub mod backup;
 pub mod client;
+pub mod diff;
+pub mod plan;
 pub mod pull;
 pub mod push;
+pub mod report;
+pub mod sync;
 pub mod wire;
 
 use crate::project::{Kind, Project};
@@ -61,6 +67,56 @@ pub fn connect(dir: &Path, token_file: Option<&PathBuf>) -> Result<(Project, Cli
     Ok((project, client, id))
 }
 
+/// The API root as plans name it: `https://host/api/v1`.
+pub fn target(client: &Client) -> String {
+    format!(
+        "{}{}",
+        client.base(),
+        wire::API_PREFIX.trim_end_matches('/')
+    )
+}
+
+/// Retries are announced on standard error, and the whole command gives
+/// up after `timeout`.
+pub fn watch_retries(client: &mut Client, timeout: std::time::Duration) {
+    client.deadline = Some((tokio::time::Instant::now() + timeout, timeout));
+    client.on_retry = Some(std::sync::Arc::new(|line: &str| {
+        crate::say_err!("{line}");
+    }));
+}
+
+/// The sync record of the default environment for this addon, if any; a
+/// record that cannot be used is a warning, and the sync acts as a first.
+pub fn load_record(root: &Path, client: &Client, addon: &str) -> Option<sync::Record> {
+    match sync::load(root, sync::DEFAULT_ENV, client.base(), addon) {
+        Ok(r) => r,
+        Err(e) => {
+            crate::say_err!("warning: {e}; acting as on a first sync");
+            None
+        }
+    }
+}
+
+/// Every NAME given must name an item, locally or on the remote.
+pub fn check_selection(selection: &plan::Selection, plan: &plan::Plan) -> Result<(), u8> {
+    let mut unknown = Vec::new();
+    for n in selection.names() {
+        let one = plan::Selection::new(std::slice::from_ref(n));
+        if !plan.items.iter().any(|p| one.wants(p.kind, &p.name)) {
+            unknown.push(n.as_str());
+        }
+    }
+    if unknown.is_empty() {
+        return Ok(());
+    }
+    for n in unknown {
+        crate::say_err!(
+            "error: no page, snippet or shortcut named {n:?}, locally or on the remote"
+        );
+    }
+    Err(2)
+}
+
 /// The remote state of one kind: its items as the server holds them.
 pub async fn fetch(client: &Client, kind: Kind) -> Result<Vec<Value>, ApiError> {
     match client
@@ -82,6 +138,15 @@ pub async fn fetch(client: &Client, kind: Kind) -> Result<Vec<Value>, ApiError> 
             wire::collection(kind)
         ))),
     }
+}
+
+/// The whole remote state on a runtime of its own, or the exit code after
+/// saying why it could not be read.
+pub fn fetch_all_blocking(client: &Client) -> Result<Vec<(Kind, Vec<Value>)>, u8> {
+    runtime().block_on(fetch_all(client)).map_err(|(kind, e)| {
+        crate::say_err!("error: cannot read remote {}: {e}", wire::collection(kind));
+        1
+    })
 }
 
 /// The whole remote state, every kind.

@@ -1,19 +1,29 @@
-//! `goakit pull`: writes the remote pages, snippets and shortcuts into the
-//! project layout, byte for byte what the server holds. It never deletes a
-//! local file and refuses to overwrite local changes without `--force`.
+//! `goakit pull [NAME]...` (SPEC 9): takes the remote pages, snippets and
+//! shortcuts into the project layout, byte for byte what the server holds.
+//! With the sync record it fast-forwards items that only the remote
+//! changed, keeps local changes, and refuses only real conflicts (both
+//! sides changed, or no record to tell), naming which side changed; its
+//! advice never loses either side. It never deletes a local file;
+//! `--force` takes the remote version of every differing item and first
+//! saves the local files it replaces in `.goakit/backups`.
 
-use super::wire;
-use super::wire::FilePart;
-use crate::project::Kind;
-use crate::project::valid_name;
+use super::plan::{self, Selection};
+use super::sync::{self, PullDecision, Record};
+use super::wire::{self, FilePart};
+use crate::diagnostic::count;
+use crate::project::{Kind, valid_name};
 use clap::Args;
 use serde_json::Map;
-use std::collections::BTreeSet;
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 #[derive(Args, Debug, Clone)]
 pub struct PullArgs {
-    /// Overwrite local files that differ from the remote ones.
+    /// Only these items (names, or their file paths); default: all.
+    #[arg(value_name = "NAME")]
+    pub names: Vec<String>,
+    /// Take the remote version of every item that differs, local changes
+    /// included (the local files are saved in .goakit/backups first).
     #[arg(long)]
     pub force: bool,
     /// Read the API token from this file instead of GOAKIT_TOKEN.
@@ -23,7 +33,7 @@ pub struct PullArgs {
 
 /// Does the local file already say what the server holds? `None`: there
 /// is no local file. JSON is compared as data (formatting is never a
-/// conflict), settings only on the fields the wire carries, and a missing
+/// change), settings only on the fields the wire carries, and a missing
 /// remote locale or settings equals an empty hash.
 fn same(kind: Kind, part: FilePart, path: &Path, remote: Option<&str>) -> Option<bool> {
     let old = std::fs::read_to_string(path).ok()?;
@@ -42,107 +52,209 @@ fn same(kind: Kind, part: FilePart, path: &Path, remote: Option<&str>) -> Option
     Some(old.is_some() && old == new)
 }
 
+/// The files to write to take `item`: (path, relative path, text, the
+/// local text it replaces).
+fn files_to_take(
+    root: &Path,
+    kind: Kind,
+    item: &serde_json::Value,
+) -> Vec<(PathBuf, String, String, Option<String>)> {
+    let mut out = Vec::new();
+    for (part, rel, text) in wire::files_for(kind, item) {
+        let path = root.join(&rel);
+        match same(kind, part, &path, text.as_deref()) {
+            Some(true) => {}
+            // The server holds an empty hash: say so, never delete.
+            Some(false) => out.push((
+                path.clone(),
+                rel,
+                text.unwrap_or_else(|| "{}\n".into()),
+                std::fs::read_to_string(&path).ok(),
+            )),
+            None => {
+                if let Some(text) = text {
+                    out.push((path, rel, text, None));
+                }
+            }
+        }
+    }
+    out
+}
+
 pub fn run(dir: &Path, args: PullArgs) -> u8 {
     let (project, client, addon) = match super::connect(dir, args.token_file.as_ref()) {
         Ok(c) => c,
         Err(code) => return code,
     };
-    let rt = super::runtime();
-    let remote = match rt.block_on(super::fetch_all(&client)) {
+    let remote = match super::fetch_all_blocking(&client) {
         Ok(r) => r,
-        Err((kind, e)) => {
-            crate::say_err!("error: cannot read remote {}: {e}", wire::collection(kind));
-            return 1;
-        }
+        Err(code) => return code,
     };
-    crate::say!(
-        "Source: {}{} (addon {addon})",
-        client.base(),
-        wire::API_PREFIX.trim_end_matches('/')
-    );
-    let mut writes = Vec::new();
-    let mut conflicts = Vec::new();
-    let mut skipped = Vec::new();
-    let mut unchanged = 0;
+    crate::say!("Source: {} (addon {addon})", super::target(&client));
+    let env = sync::DEFAULT_ENV;
+    let record = super::load_record(&project.root, &client, &addon);
+    if record.is_none() {
+        crate::say!(
+            "  no sync record yet (first sync): where local and remote differ, goakit cannot tell which side changed"
+        );
+    }
+    let selection = Selection::new(&args.names);
+    let mut warnings = Vec::new();
+    let mut by_kind: BTreeMap<Kind, BTreeMap<&str, &serde_json::Value>> = BTreeMap::new();
     for (kind, items) in &remote {
-        let mut seen = BTreeSet::new();
-        for item in items {
-            let Some(name) = wire::remote_name(item) else {
-                skipped.push(format!("{} without a name: left alone", kind.label()));
-                continue;
-            };
+        let mut ok = BTreeMap::new();
+        for (name, item) in plan::remote_by_name(*kind, items, &mut warnings) {
             // A name that is not valid could point outside the project.
-            if !valid_name(*kind, name) {
-                skipped.push(format!("{} {name:?}: not a valid name", kind.label()));
-                continue;
-            }
-            // Push compares the first of duplicates; pull writes the same one.
-            if !seen.insert(name) {
-                skipped.push(format!(
-                    "{} {name:?}: a duplicate name, the first one is pulled",
+            if valid_name(*kind, name) {
+                ok.insert(name, item);
+            } else {
+                warnings.push(format!(
+                    "remote {} {name:?}: not a valid name, left alone",
                     kind.label()
                 ));
+            }
+        }
+        by_kind.insert(*kind, ok);
+    }
+    // Pull decides with the same plan as push (prune: a remote-only item
+    // is one pull takes).
+    let plan = plan::plan(&project, &remote, record.as_ref(), &Kind::ALL, &selection);
+    if let Err(code) = super::check_selection(&selection, &plan) {
+        return code;
+    }
+    for w in &warnings {
+        crate::say_err!("warning: skipped {w}");
+    }
+    let mut new_record = record
+        .clone()
+        .unwrap_or_else(|| Record::new(client.base(), &addon));
+    let mut take = Vec::new();
+    let mut refused = Vec::new();
+    let mut kept = Vec::new();
+    let mut notes = Vec::new();
+    let mut unchanged = 0;
+    for p in &plan.items {
+        let Some(item) = by_kind.get(&p.kind).and_then(|m| m.get(p.name.as_str())) else {
+            if p.remote.is_some() {
+                // Skipped above (invalid name).
                 continue;
             }
-            for (part, rel, text) in wire::files_for(*kind, item) {
-                let path = project.root.join(&rel);
-                match same(*kind, part, &path, text.as_deref()) {
-                    Some(true) => unchanged += 1,
-                    Some(false) => {
-                        conflicts.push(rel.clone());
-                        // The server holds an empty hash: say so, never delete.
-                        let text = text.unwrap_or_else(|| "{}\n".into());
-                        writes.push((path, rel, text));
-                    }
-                    None => {
-                        if let Some(text) = text {
-                            writes.push((path, rel, text));
-                        }
-                    }
-                }
+            // Only local.
+            match sync::pull_decision(p.local_hash.as_deref(), None, &Record::base(record.as_ref(), p.kind, &p.name)) {
+                PullDecision::RemoteDeleted => notes.push(format!(
+                    "{} {} was deleted on the remote since the last sync; its local files are kept (delete them to follow the remote)",
+                    p.kind.label(),
+                    p.name
+                )),
+                PullDecision::Conflict(c) => refused.push((p, c.describe())),
+                _ => {}
+            }
+            continue;
+        };
+        let base = Record::base(record.as_ref(), p.kind, &p.name);
+        let d = sync::pull_decision(p.local_hash.as_deref(), p.remote_hash.as_deref(), &base);
+        let forced = args.force && p.local_hash != p.remote_hash;
+        match d {
+            PullDecision::Unchanged => {
+                unchanged += 1;
+                new_record.set(p.kind, &p.name, p.remote_hash.clone());
+            }
+            PullDecision::Take => take.push((p, *item)),
+            _ if forced => take.push((p, *item)),
+            PullDecision::LocalAhead => kept.push(format!("{} {}", p.kind.label(), p.name)),
+            PullDecision::LocalDeleted => notes.push(format!(
+                "{} {} was deleted locally since the last sync; pull keeps it deleted (`goakit pull --force {}` brings it back)",
+                p.kind.label(),
+                p.name,
+                p.name
+            )),
+            PullDecision::Unrecorded => refused.push((p, "differs from the remote, and there is no sync record to tell which side changed")),
+            PullDecision::Conflict(c) => refused.push((p, c.describe())),
+            PullDecision::RemoteDeleted | PullDecision::LocalOnly => {}
+        }
+    }
+    // Save the local files that --force replaces before writing any.
+    let mut writes = Vec::new();
+    for (p, item) in &take {
+        for w in files_to_take(&project.root, p.kind, item) {
+            writes.push((*p, w));
+        }
+    }
+    let replaced: Vec<(String, String)> = writes
+        .iter()
+        .filter_map(|(_, (_, rel, _, old))| old.clone().map(|o| (rel.clone(), o)))
+        .collect();
+    if args.force && !replaced.is_empty() {
+        match super::backup::local(&project.root, &replaced) {
+            Ok(path) => crate::say!("Backup of the local files replaced: {}", path.display()),
+            Err(e) => {
+                crate::say_err!(
+                    "error: cannot write the backup under .goakit/backups: {e}; nothing pulled"
+                );
+                return 1;
             }
         }
     }
-    for s in &skipped {
-        crate::say_err!("warning: skipped remote {s}");
-    }
-    if !conflicts.is_empty() && !args.force {
-        crate::say_err!(
-            "pull refused: {} local files differ from the remote addon:",
-            conflicts.len()
-        );
-        for c in &conflicts {
-            crate::say_err!("  {c}");
-        }
-        crate::say_err!(
-            "Nothing was written. Push your changes first, or pull --force to overwrite them."
-        );
-        return 1;
-    }
-    let mut failed = 0;
-    for (path, rel, text) in &writes {
-        let result = crate::links::write_inside(&project.root, path, text.as_bytes());
-        match result {
+    let mut failed = BTreeMap::new();
+    for (p, (path, rel, text, _)) in &writes {
+        match crate::links::write_inside(&project.root, path, text.as_bytes()) {
             Ok(()) => crate::say!("wrote {rel}"),
             Err(e) => {
                 crate::say_err!("error: cannot write {rel}: {e}");
-                failed += 1;
+                failed.insert((p.kind, p.name.clone()), ());
             }
         }
+    }
+    for (p, _) in &take {
+        if !failed.contains_key(&(p.kind, p.name.clone())) {
+            new_record.set(p.kind, &p.name, p.remote_hash.clone());
+        }
+    }
+    let saved = sync::save(&project.root, env, &new_record);
+    if let Err(e) = &saved {
+        crate::say_err!("error: cannot write the sync record: {e}");
+    }
+    for n in &notes {
+        crate::say_err!("note: {n}");
+    }
+    if !kept.is_empty() {
+        crate::say!(
+            "kept local changes made since the last sync ({}): `goakit push` sends them",
+            super::report::list(&kept)
+        );
+    }
+    if !refused.is_empty() {
+        crate::say_err!(
+            "pull refused {}; nothing of them was written:",
+            count(refused.len(), "item", "items")
+        );
+        for (p, why) in &refused {
+            crate::say_err!("  {} {}: {why}", p.kind.label(), p.name);
+        }
+        crate::say_err!(
+            "See both sides with `goakit diff NAME`. To take the remote version, `goakit pull --force NAME`: \
+             it saves your files in .goakit/backups first, so you can merge your changes back, then push."
+        );
     }
     let kinds: Vec<String> = remote
         .iter()
         .map(|(k, items)| format!("{} {}", items.len(), wire::collection(*k)))
-        .collect::<Vec<_>>();
+        .collect();
+    let written = writes.len() - failed.len().min(writes.len());
     crate::say!(
-        "pull: {} ({}), {} files written, {unchanged} already up to date",
+        "pull: {} ({}), {} written, {} already up to date",
         kinds.join(", "),
-        if args.force && !conflicts.is_empty() {
-            format!("{} overwritten", conflicts.len())
+        if args.force && !replaced.is_empty() {
+            format!(
+                "{} local {} replaced (backed up)",
+                replaced.len(),
+                if replaced.len() == 1 { "file" } else { "files" }
+            )
         } else {
             "no local changes overwritten".into()
         },
-        writes.len() - failed
+        count(written, "file", "files"),
+        count(unchanged, "item", "items"),
     );
-    u8::from(failed > 0)
+    u8::from(!failed.is_empty() || !refused.is_empty() || saved.is_err())
 }

@@ -125,6 +125,19 @@ impl Fake {
         n
     }
 
+    /// Someone else's edit on the server: sets `field` of the item `name`.
+    pub fn edit(&self, kind: &str, name: &str, field: &str, value: Value) {
+        let mut inner = self.inner.lock().unwrap();
+        let item = inner
+            .items
+            .get_mut(kind)
+            .unwrap()
+            .iter_mut()
+            .find(|i| i["name"] == name)
+            .unwrap_or_else(|| panic!("no {kind} {name}"));
+        item[field] = value;
+    }
+
     pub fn insert(&self, kind: &str, mut item: Value) {
         let mut inner = self.inner.lock().unwrap();
         let id = format!("{:024x}", inner.next_id);

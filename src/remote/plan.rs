@@ -1,0 +1,275 @@
+//! Push planning (SPEC 9), pure: the local items, the remote state and the
+//! sync record in, one decision per item out (`sync::push_decision`). No
+//! I/O here; `push` prints, confirms, applies and records.
+
+use super::sync::{self, Conflict, PushDecision, Record, Write};
+use super::wire::{self, Content};
+use crate::project::{Kind, Project};
+use serde_json::Value;
+use std::collections::{BTreeMap, BTreeSet};
+
+/// One item as push sees it.
+#[derive(Debug, Clone)]
+pub struct Planned {
+    pub kind: Kind,
+    pub name: String,
+    pub decision: PushDecision,
+    /// The remote item's `_id`, when it has one.
+    pub id: Option<String>,
+    pub local: Option<Content>,
+    pub remote: Option<Content>,
+    pub local_hash: Option<String>,
+    pub remote_hash: Option<String>,
+}
+
+impl Planned {
+    /// The write this item makes (`force`: conflicts too).
+    pub fn write(&self, force: bool) -> Option<Write> {
+        match &self.decision {
+            PushDecision::Write(w) | PushDecision::Unrecorded(w) => Some(*w),
+            PushDecision::Conflict(_, w) if force => Some(*w),
+            _ => None,
+        }
+    }
+
+    pub fn conflict(&self) -> Option<Conflict> {
+        match self.decision {
+            PushDecision::Conflict(c, _) => Some(c),
+            _ => None,
+        }
+    }
+}
+
+/// Which items a command is about: all, or those named (`push NAME...`).
+#[derive(Debug, Clone, Default)]
+pub struct Selection(Vec<String>);
+
+impl Selection {
+    /// Names as the user typed them: an item name (`orders`,
+    /// `order/row`), or one of its files (`templates/pages/orders.html`,
+    /// `locales/snippets/order/row.json`, `orders.html`).
+    pub fn new(names: &[String]) -> Selection {
+        Selection(names.iter().map(|n| normalize(n)).collect())
+    }
+
+    pub fn all(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    pub fn names(&self) -> &[String] {
+        &self.0
+    }
+
+    pub fn wants(&self, kind: Kind, name: &str) -> bool {
+        self.0.is_empty()
+            || self.0.iter().any(|n| {
+                n == name
+                    || n.strip_prefix(wire::collection(kind))
+                        .and_then(|r| r.strip_prefix('/'))
+                        == Some(name)
+            })
+    }
+}
+
+/// `templates/pages/orders.html` → `pages/orders`; `orders.html` → `orders`.
+fn normalize(n: &str) -> String {
+    let n = n.trim().trim_start_matches("./").replace('\\', "/");
+    let n = ["templates/", "locales/", "settings/"]
+        .iter()
+        .find_map(|p| n.strip_prefix(p))
+        .unwrap_or(&n);
+    let n = n
+        .strip_suffix(".html")
+        .or_else(|| n.strip_suffix(".json"))
+        .unwrap_or(n);
+    n.to_string()
+}
+
+/// The plan: every item considered, in kind then name order.
+#[derive(Debug, Default)]
+pub struct Plan {
+    pub items: Vec<Planned>,
+    /// Kinds sent as one replace-all request.
+    pub replace: BTreeSet<Kind>,
+    /// Whether a sync record was there to decide with.
+    pub record: bool,
+    /// Remote items goakit leaves alone, with the reason.
+    pub warnings: Vec<String>,
+}
+
+impl Plan {
+    pub fn of(&self, kind: Kind) -> impl Iterator<Item = &Planned> {
+        self.items.iter().filter(move |p| p.kind == kind)
+    }
+
+    /// Names of `kind` that make `write`.
+    pub fn names(&self, kind: Kind, write: Write, force: bool) -> Vec<&str> {
+        self.of(kind)
+            .filter(|p| p.write(force) == Some(write))
+            .map(|p| p.name.as_str())
+            .collect()
+    }
+
+    pub fn matching(&self, kind: Kind, f: impl Fn(&PushDecision) -> bool) -> Vec<&str> {
+        self.of(kind)
+            .filter(|p| f(&p.decision))
+            .map(|p| p.name.as_str())
+            .collect()
+    }
+
+    pub fn conflicts(&self) -> impl Iterator<Item = &Planned> {
+        self.items.iter().filter(|p| p.conflict().is_some())
+    }
+
+    /// Updates that replace remote content goakit has no record of.
+    pub fn unrecorded(&self) -> impl Iterator<Item = &Planned> {
+        self.items
+            .iter()
+            .filter(|p| matches!(p.decision, PushDecision::Unrecorded(_)))
+    }
+
+    /// Does anything get written?
+    pub fn writes(&self, force: bool) -> bool {
+        self.items.iter().any(|p| p.write(force).is_some())
+    }
+}
+
+/// Diffs local items against the remote state and the record. Remote
+/// items missing locally are deleted only for the kinds in `prune`.
+pub fn plan(
+    project: &Project,
+    remote: &[(Kind, Vec<Value>)],
+    record: Option<&Record>,
+    prune: &[Kind],
+    selection: &Selection,
+) -> Plan {
+    let mut plan = Plan {
+        record: record.is_some(),
+        ..Plan::default()
+    };
+    for (kind, items) in remote {
+        let kind = *kind;
+        let by_name = remote_by_name(kind, items, &mut plan.warnings);
+        let local: BTreeMap<&str, Content> = project
+            .templates(kind)
+            .values()
+            .map(|t| (t.name.as_str(), wire::local_content(t)))
+            .collect();
+        let names: BTreeSet<&str> = local.keys().chain(by_name.keys()).copied().collect();
+        for name in names {
+            if !selection.wants(kind, name) {
+                continue;
+            }
+            let local = local.get(name).cloned();
+            let item = by_name.get(name);
+            let remote = item.map(|i| wire::remote_content(kind, i));
+            let local_hash = local.as_ref().map(sync::hash);
+            let remote_hash = remote.as_ref().map(sync::hash);
+            let decision = sync::push_decision(
+                local_hash.as_deref(),
+                remote_hash.as_deref(),
+                &Record::base(record, kind, name),
+                prune.contains(&kind),
+            );
+            plan.items.push(Planned {
+                kind,
+                name: name.to_string(),
+                decision,
+                id: item.and_then(|i| wire::remote_id(i)),
+                local,
+                remote,
+                local_hash,
+                remote_hash,
+            });
+        }
+    }
+    plan
+}
+
+/// The remote items of a kind by name; nameless and duplicate items are
+/// left alone, with a warning (push compares the first of duplicates).
+pub fn remote_by_name<'a>(
+    kind: Kind,
+    items: &'a [Value],
+    warnings: &mut Vec<String>,
+) -> BTreeMap<&'a str, &'a Value> {
+    let mut by_name = BTreeMap::new();
+    for item in items {
+        match wire::remote_name(item) {
+            Some(n) => {
+                if by_name.contains_key(n) {
+                    warnings.push(format!(
+                        "the remote addon has more than one {} named '{n}'; goakit compares the first one and leaves the others alone",
+                        kind.label()
+                    ));
+                } else {
+                    by_name.insert(n, item);
+                }
+            }
+            None => warnings.push(format!(
+                "a remote {} without a name (_id {}) is left alone",
+                kind.label(),
+                wire::remote_id(item).unwrap_or_else(|| "none".into())
+            )),
+        }
+    }
+    by_name
+}
+
+/// The record after a push: `applied` holds the items whose write the
+/// server confirmed. Items both sides agree on are recorded; an applied
+/// delete is dropped; anything else keeps what the record said.
+pub fn record_after(
+    old: Option<&Record>,
+    api: &str,
+    addon: &str,
+    plan: &Plan,
+    applied: &BTreeSet<(Kind, String)>,
+) -> Record {
+    let mut r = old.cloned().unwrap_or_else(|| Record::new(api, addon));
+    for p in &plan.items {
+        let key = (p.kind, p.name.clone());
+        if applied.contains(&key) {
+            let h = match p.write(true) {
+                Some(Write::Delete) => None,
+                _ => p.local_hash.clone(),
+            };
+            r.set(p.kind, &p.name, h);
+        } else if p.decision == PushDecision::Unchanged {
+            r.set(p.kind, &p.name, p.local_hash.clone());
+        }
+    }
+    r
+}
+
+/// What a conflict means for the user, with which side changed.
+pub fn conflict_line(p: &Planned) -> String {
+    format!(
+        "{} {}: {}",
+        p.kind.label(),
+        p.name,
+        p.conflict().map_or("", Conflict::describe)
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn selection_understands_names_and_paths() {
+        let s = Selection::new(&[
+            "orders".into(),
+            "templates/snippets/order/row.html".into(),
+            "locales/pages/settings.json".into(),
+            "root.html".into(),
+        ]);
+        assert!(s.wants(Kind::Page, "orders"));
+        assert!(s.wants(Kind::Snippet, "order/row"));
+        assert!(!s.wants(Kind::Page, "order/row"));
+        assert!(s.wants(Kind::Page, "settings"));
+        assert!(s.wants(Kind::Page, "root"));
+        assert!(!s.wants(Kind::Page, "frontpage"));
+        assert!(Selection::new(&[]).wants(Kind::Shortcut, "x"));
+    }
+}
