@@ -37,6 +37,10 @@ pub enum Command {
     Pull(crate::remote::pull::PullArgs),
     /// Unified diffs of every item whose local and remote content differ.
     Diff(crate::remote::diff::DiffArgs),
+    /// Put a backup's items back on the remote (plan first; creates and updates only).
+    Restore(crate::remote::restore::RestoreArgs),
+    /// A new project from an existing remote addon.
+    Clone(crate::remote::clone::CloneArgs),
 }
 
 /// Parses arguments and runs the command; clap's usage errors exit 2.
@@ -59,6 +63,8 @@ pub fn main() -> ExitCode {
         Command::Push(args) => crate::remote::push::run(&dir, args),
         Command::Pull(args) => crate::remote::pull::run(&dir, args),
         Command::Diff(args) => crate::remote::diff::run(&dir, args),
+        Command::Restore(args) => crate::remote::restore::run(&dir, args),
+        Command::Clone(args) => crate::remote::clone::run(&dir, args),
     };
     ExitCode::from(code)
 }

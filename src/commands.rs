@@ -138,9 +138,9 @@ pub fn init(dir: &Path, args: InitArgs) -> u8 {
     match crate::scaffold::init(&target) {
         Ok(files) => {
             crate::say!(
-                "Created a Goaddon addon in {} ({} files).",
+                "Created a Goaddon addon in {} ({}).",
                 target.display(),
-                files.len()
+                crate::diagnostic::count(files.len(), "file", "files")
             );
             crate::say!("Next: goakit preview --dir {}", target.display());
             EXIT_OK

@@ -52,6 +52,23 @@ pub struct Config {
     pub preview: PreviewConfig,
     #[serde(default)]
     pub render: RenderConfig,
+    /// `[environments.<name>]`: the addons push, pull, diff and restore
+    /// can target with `--env NAME` (SPEC 9).
+    #[serde(default)]
+    pub environments: std::collections::BTreeMap<String, EnvironmentConfig>,
+}
+
+/// `[environments.<name>]` (SPEC 9).
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct EnvironmentConfig {
+    /// The addon id on that environment.
+    pub id: String,
+    /// The Goaddon API host; `[addon].api` when absent.
+    pub api: Option<String>,
+    /// Every write needs `--yes`, also on a terminal.
+    #[serde(default)]
+    pub protected: bool,
 }
 
 /// `[render]`: the budget of every render (SPEC 4.4).

@@ -643,6 +643,225 @@ fn replace_uses_one_request_per_kind() {
     assert_eq!(puts.len(), 2);
     assert_eq!(fake.names("pages").len(), 9);
     assert!(v["backup"].is_string());
+    // A replace plan lists what changes: the one page edited.
+    std::fs::write(dir.join("templates/pages/reports.html"), "<p>new</p>\n").unwrap();
+    let (v, _) = push_json(&dir, &["--replace", "--dry-run"]);
+    assert_eq!(v["plan"]["pages"]["update"], json!(["reports"]), "{v}");
+    assert_eq!(v["plan"]["pages"]["replace"], true);
+    assert_eq!(
+        v["plan"]["snippets"]["replace"], false,
+        "nothing to send: {v}"
+    );
+}
+
+/// A backup puts the remote back: plan, a backup of what it replaces,
+/// creates and updates only; then pull takes the restored content.
+#[test]
+fn restore_round_trip() {
+    let fake = Fake::start(TOKEN);
+    let (_tmp, dir) = project(&fake);
+    assert!(goakit(&dir, &["push"]).status.success());
+    let original = std::fs::read_to_string(dir.join("templates/pages/reports.html")).unwrap();
+    std::fs::write(
+        dir.join("templates/pages/reports.html"),
+        "<p>bad edit</p>\n",
+    )
+    .unwrap();
+    let (v, o) = push_json(&dir, &[]);
+    assert_eq!(o.status.code(), Some(0), "{v}");
+    let backup = v["backup"].as_str().unwrap().to_string();
+    let name = Path::new(&backup)
+        .file_name()
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .to_string();
+    // The remote also lost a snippet since.
+    let id = fake.items("snippets")[0]["_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let gone = fake.items("snippets")[0]["name"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    fake.inner
+        .lock()
+        .unwrap()
+        .items
+        .get_mut("snippets")
+        .unwrap()
+        .retain(|i| i["_id"] != id.as_str());
+    fake.insert("pages", json!({"name": "added_later", "html": "kept"}));
+    fake.clear_log();
+    let o = goakit(&dir, &["restore", &name, "--dry-run"]);
+    let out = all_output(&o);
+    assert_eq!(o.status.code(), Some(0), "{out}");
+    assert!(out.contains(&format!("restoring {backup}")), "{out}");
+    assert!(out.contains("pages: 1 update (reports)"), "{out}");
+    assert!(
+        out.contains(&format!("snippets: 1 create ({gone})")),
+        "{out}"
+    );
+    assert!(fake.writes().is_empty());
+    // Off a terminal, replacing remote content needs --yes.
+    let o = goakit(&dir, &["restore", &backup]);
+    assert_eq!(o.status.code(), Some(1), "{}", all_output(&o));
+    assert!(fake.writes().is_empty());
+    let o = goakit(&dir, &["restore", &backup, "--yes"]);
+    let out = all_output(&o);
+    assert_eq!(o.status.code(), Some(0), "{out}");
+    assert_no_token(&out);
+    let methods: Vec<String> = fake.writes().iter().map(|l| l.method.clone()).collect();
+    assert_eq!(methods.len(), 2, "{methods:?}");
+    assert!(methods.contains(&"PATCH".to_string()) && methods.contains(&"POST".to_string()));
+    assert!(
+        fake.names("pages").contains(&"added_later".to_string()),
+        "restore never deletes"
+    );
+    assert!(fake.names("snippets").contains(&gone));
+    // The restore took its own backup first, and the sync record sees the
+    // restored page as a remote change: pull takes it.
+    assert_eq!(
+        std::fs::read_dir(dir.join(".goakit/backups"))
+            .unwrap()
+            .count(),
+        2
+    );
+    let o = goakit(&dir, &["pull", "reports"]);
+    assert_eq!(o.status.code(), Some(0), "{}", all_output(&o));
+    assert_eq!(
+        std::fs::read_to_string(dir.join("templates/pages/reports.html")).unwrap(),
+        original
+    );
+    // A backup of another addon is refused.
+    let toml = std::fs::read_to_string(dir.join("goakit.toml")).unwrap();
+    std::fs::write(
+        dir.join("goakit.toml"),
+        toml.replace("5c3f908e3ab42f323432fc60", "other"),
+    )
+    .unwrap();
+    let o = goakit(&dir, &["restore", &backup, "--yes"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(all_output(&o).contains("not of addon other"));
+}
+
+/// clone: goakit.toml, .gitignore and the remote addon, nothing of the
+/// scaffold; the next push plans zero writes.
+#[test]
+fn clone_then_push_plans_zero_writes() {
+    let fake = Fake::start(TOKEN);
+    let (_tmp, dir) = project(&fake);
+    assert!(goakit(&dir, &["push"]).status.success());
+    let tmp = tempfile::tempdir().unwrap();
+    let o = Command::new(env!("CARGO_BIN_EXE_goakit"))
+        .args([
+            "clone",
+            "5c3f908e3ab42f323432fc60",
+            "--api",
+            &fake.url(),
+            "--dir",
+        ])
+        .arg(tmp.path())
+        .env("GOAKIT_TOKEN", TOKEN)
+        .output()
+        .unwrap();
+    let out = all_output(&o);
+    assert_eq!(o.status.code(), Some(0), "{out}");
+    assert_no_token(&out);
+    let cloned = tmp.path().join("5c3f908e3ab42f323432fc60");
+    assert!(
+        std::fs::read_to_string(cloned.join(".gitignore"))
+            .unwrap()
+            .contains("/.goakit/")
+    );
+    let pages: Vec<_> = std::fs::read_dir(cloned.join("templates/pages"))
+        .unwrap()
+        .collect();
+    assert_eq!(pages.len(), 9);
+    assert!(!cloned.join("preview").exists(), "nothing of the scaffold");
+    fake.clear_log();
+    let (v, o) = push_json(&cloned, &["--dry-run"]);
+    assert_eq!(o.status.code(), Some(0), "{v}");
+    for k in ["pages", "snippets", "shortcuts"] {
+        for op in ["create", "update", "delete", "remote_only"] {
+            assert_eq!(v["plan"][k][op], json!([]), "{k} {op}: {v}");
+        }
+    }
+    assert_eq!(v["first_sync"], false, "clone wrote the sync record");
+    // A folder that is not empty is refused.
+    let o = Command::new(env!("CARGO_BIN_EXE_goakit"))
+        .args(["clone", "x1", "--api", &fake.url()])
+        .arg(&cloned)
+        .env("GOAKIT_TOKEN", TOKEN)
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    assert!(all_output(&o).contains("is not empty"));
+}
+
+/// Environments: no silent default, the environment's own token, its own
+/// sync record, and a protected one needs --yes for any write.
+#[test]
+fn environments_need_naming_and_protected_needs_yes() {
+    let fake = Fake::start(TOKEN);
+    let prod = Fake::start(TOKEN);
+    let (_tmp, dir) = project(&fake);
+    let toml = std::fs::read_to_string(dir.join("goakit.toml")).unwrap();
+    std::fs::write(
+        dir.join("goakit.toml"),
+        format!(
+            "{toml}\n[environments.staging]\nid = \"stage1\"\n\n[environments.production]\nid = \"prod1\"\napi = \"{}\"\nprotected = true\n",
+            prod.url()
+        ),
+    )
+    .unwrap();
+    let o = goakit(&dir, &["push"]);
+    let out = all_output(&o);
+    assert_eq!(o.status.code(), Some(2), "{out}");
+    assert!(
+        out.contains("defines environments (production, staging): choose one with --env NAME"),
+        "{out}"
+    );
+    let o = goakit(&dir, &["push", "--env", "prod"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(all_output(&o).contains("no environment named \"prod\""));
+    // The environment's own token variable wins over GOAKIT_TOKEN.
+    let o = Command::new(env!("CARGO_BIN_EXE_goakit"))
+        .args(["push", "--env", "staging", "--dir"])
+        .arg(&dir)
+        .env("GOAKIT_TOKEN", "wrong")
+        .env("GOAKIT_TOKEN_STAGING", TOKEN)
+        .output()
+        .unwrap();
+    let out = all_output(&o);
+    assert_eq!(o.status.code(), Some(0), "{out}");
+    assert!(
+        out.starts_with("Environment: staging, target http://"),
+        "{out}"
+    );
+    assert!(out.contains("(addon stage1)"), "{out}");
+    assert!(dir.join(".goakit/sync/staging.json").exists());
+    // Protected: even the first write needs --yes.
+    fake.clear_log();
+    let o = goakit(&dir, &["push", "--env", "production"]);
+    let out = all_output(&o);
+    assert_eq!(o.status.code(), Some(1), "{out}");
+    assert!(
+        out.starts_with(&format!(
+            "Environment: production (protected), target {}/api/v1 (addon prod1)",
+            prod.url()
+        )),
+        "{out}"
+    );
+    assert!(out.contains("environment production is protected"), "{out}");
+    assert!(prod.writes().is_empty());
+    let o = goakit(&dir, &["push", "--env", "production", "--yes"]);
+    assert_eq!(o.status.code(), Some(0), "{}", all_output(&o));
+    assert_eq!(prod.names("pages").len(), 9);
+    for e in std::fs::read_dir(dir.join(".goakit/sync")).unwrap() {
+        assert_no_token(&std::fs::read_to_string(e.unwrap().path()).unwrap());
+    }
 }
 
 #[test]

@@ -57,11 +57,11 @@ pub fn counts(diags: &[Diagnostic]) -> (usize, usize) {
 
 /// "1 error, 2 warnings".
 pub fn tally(errors: usize, warnings: usize) -> String {
-    let s = |n: usize| if n == 1 { "" } else { "s" };
+    use crate::diagnostic::count;
     format!(
-        "{errors} error{}, {warnings} warning{}",
-        s(errors),
-        s(warnings)
+        "{}, {}",
+        count(errors, "error", "errors"),
+        count(warnings, "warning", "warnings")
     )
 }
 

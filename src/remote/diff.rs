@@ -10,7 +10,7 @@ use super::wire::{self, Content};
 use crate::project::Kind;
 use clap::Args;
 use serde_json::{Value, json};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 #[derive(Args, Debug, Clone)]
 pub struct DiffArgs {
@@ -20,9 +20,8 @@ pub struct DiffArgs {
     /// Output format.
     #[arg(long, value_enum, default_value = "human")]
     pub format: super::push::PushFormat,
-    /// Read the API token from this file instead of GOAKIT_TOKEN.
-    #[arg(long, value_name = "PATH")]
-    pub token_file: Option<PathBuf>,
+    #[command(flatten)]
+    pub env: super::EnvArgs,
 }
 
 /// The files of an item's content: (relative path, text); `None` when the
@@ -123,18 +122,19 @@ fn sides(local: Option<&str>, remote: Option<&str>, base: &sync::Base) -> &'stat
 }
 
 pub fn run(dir: &Path, args: DiffArgs) -> u8 {
-    let (project, client, addon) = match super::connect(dir, args.token_file.as_ref()) {
-        Ok(c) => c,
+    let session = match super::connect(dir, &args.env) {
+        Ok(s) => s,
         Err(code) => return code,
     };
+    let (project, client, addon) = (&session.project, &session.client, &session.addon);
     let human = args.format == super::push::PushFormat::Human;
-    let remote = match super::fetch_all_blocking(&client) {
+    let remote = match super::fetch_all_blocking(client) {
         Ok(r) => r,
         Err(code) => return code,
     };
-    let record = super::load_record(&project.root, &client, &addon);
+    let record = super::load_record(&session);
     let selection = Selection::new(&args.names);
-    let plan = plan::plan(&project, &remote, record.as_ref(), &Kind::ALL, &selection);
+    let plan = plan::plan(project, &remote, record.as_ref(), &Kind::ALL, &selection);
     if let Err(code) = super::check_selection(&selection, &plan) {
         return code;
     }

@@ -26,9 +26,8 @@ pub struct PullArgs {
     /// included (the local files are saved in .goakit/backups first).
     #[arg(long)]
     pub force: bool,
-    /// Read the API token from this file instead of GOAKIT_TOKEN.
-    #[arg(long, value_name = "PATH")]
-    pub token_file: Option<PathBuf>,
+    #[command(flatten)]
+    pub env: super::EnvArgs,
 }
 
 /// Does the local file already say what the server holds? `None`: there
@@ -82,17 +81,18 @@ fn files_to_take(
 }
 
 pub fn run(dir: &Path, args: PullArgs) -> u8 {
-    let (project, client, addon) = match super::connect(dir, args.token_file.as_ref()) {
-        Ok(c) => c,
+    let session = match super::connect(dir, &args.env) {
+        Ok(s) => s,
         Err(code) => return code,
     };
-    let remote = match super::fetch_all_blocking(&client) {
+    let (project, client, addon) = (&session.project, &session.client, &session.addon);
+    let remote = match super::fetch_all_blocking(client) {
         Ok(r) => r,
         Err(code) => return code,
     };
-    crate::say!("Source: {} (addon {addon})", super::target(&client));
-    let env = sync::DEFAULT_ENV;
-    let record = super::load_record(&project.root, &client, &addon);
+    crate::say!("{}", session.heading().replacen("Target: ", "Source: ", 1));
+    let env = session.env.as_str();
+    let record = super::load_record(&session);
     if record.is_none() {
         crate::say!(
             "  no sync record yet (first sync): where local and remote differ, goakit cannot tell which side changed"
@@ -118,7 +118,7 @@ pub fn run(dir: &Path, args: PullArgs) -> u8 {
     }
     // Pull decides with the same plan as push (prune: a remote-only item
     // is one pull takes).
-    let plan = plan::plan(&project, &remote, record.as_ref(), &Kind::ALL, &selection);
+    let plan = plan::plan(project, &remote, record.as_ref(), &Kind::ALL, &selection);
     if let Err(code) = super::check_selection(&selection, &plan) {
         return code;
     }
@@ -127,7 +127,7 @@ pub fn run(dir: &Path, args: PullArgs) -> u8 {
     }
     let mut new_record = record
         .clone()
-        .unwrap_or_else(|| Record::new(client.base(), &addon));
+        .unwrap_or_else(|| Record::new(client.base(), addon));
     let mut take = Vec::new();
     let mut refused = Vec::new();
     let mut kept = Vec::new();
@@ -238,7 +238,7 @@ pub fn run(dir: &Path, args: PullArgs) -> u8 {
     }
     let kinds: Vec<String> = remote
         .iter()
-        .map(|(k, items)| format!("{} {}", items.len(), wire::collection(*k)))
+        .map(|(k, items)| count(items.len(), k.label(), wire::collection(*k)))
         .collect();
     let written = writes.len() - failed.len().min(writes.len());
     crate::say!(

@@ -4,8 +4,8 @@
 //! apply (`apply`), record what both sides now agree on (`sync`), report
 //! (`report`). Unchanged items make no request.
 
+use super::Session;
 use super::apply::{self, Op};
-use super::client::Client;
 use super::plan::{self, Selection};
 use super::report::{self, Report};
 use super::sync;
@@ -13,8 +13,8 @@ use crate::diagnostic::{Severity, count};
 use crate::project::{Kind, Project};
 use clap::{Args, ValueEnum};
 use std::collections::BTreeSet;
-use std::io::{IsTerminal, Write};
-use std::path::{Path, PathBuf};
+use std::io::IsTerminal;
+use std::path::Path;
 use std::time::Duration;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -50,16 +50,16 @@ pub struct PushArgs {
     /// Give up after this many seconds in all (retries included).
     #[arg(long, value_name = "SECONDS", default_value_t = 600)]
     pub timeout: u64,
-    /// Read the API token from this file instead of GOAKIT_TOKEN.
-    #[arg(long, value_name = "PATH")]
-    pub token_file: Option<PathBuf>,
+    #[command(flatten)]
+    pub env: super::EnvArgs,
 }
 
 pub fn run(dir: &Path, args: PushArgs) -> u8 {
-    let (project, mut client, addon) = match super::connect(dir, args.token_file.as_ref()) {
-        Ok(c) => c,
+    let mut session = match super::connect(dir, &args.env) {
+        Ok(s) => s,
         Err(code) => return code,
     };
+    let project = &session.project;
     if args.replace && !args.names.is_empty() {
         crate::say_err!(
             "error: --replace sends every item of a kind; it cannot be limited to NAMEs"
@@ -67,7 +67,7 @@ pub fn run(dir: &Path, args: PushArgs) -> u8 {
         return 2;
     }
     let human = args.format == PushFormat::Human;
-    let diags = crate::lint::lint_project(&project);
+    let diags = crate::lint::lint_project(project);
     let errors: Vec<_> = diags
         .iter()
         .filter(|d| d.severity == Severity::Error)
@@ -78,7 +78,7 @@ pub fn run(dir: &Path, args: PushArgs) -> u8 {
             crate::say_err!("warning: lint found {found}; pushing anyway (--force)");
         } else {
             for d in &errors {
-                crate::say_err!("{}", crate::lint::output::human(&project, d, false));
+                crate::say_err!("{}", crate::lint::output::human(project, d, false));
             }
             crate::say_err!("push refused: lint found {found} (fix them, or --force)");
             if !human {
@@ -90,15 +90,16 @@ pub fn run(dir: &Path, args: PushArgs) -> u8 {
             return 1;
         }
     }
-    super::watch_retries(&mut client, Duration::from_secs(args.timeout));
+    super::watch_retries(&mut session.client, Duration::from_secs(args.timeout));
     let rt = super::runtime();
-    rt.block_on(push(&project, &client, &addon, &args))
+    rt.block_on(push(&session, &args))
 }
 
-async fn push(project: &Project, client: &Client, addon: &str, args: &PushArgs) -> u8 {
+async fn push(session: &Session, args: &PushArgs) -> u8 {
+    let (project, client, addon) = (&session.project, &session.client, session.addon.as_str());
+    let env = session.env.as_str();
     let human = args.format == PushFormat::Human;
     let target = super::target(client);
-    let env = sync::DEFAULT_ENV;
     let remote = match super::fetch_all(client).await {
         Ok(r) => r,
         Err((kind, e)) => {
@@ -115,7 +116,7 @@ async fn push(project: &Project, client: &Client, addon: &str, args: &PushArgs) 
             return 1;
         }
     };
-    let record = super::load_record(&project.root, client, addon);
+    let record = super::load_record(session);
     // A replace-all removes what is not local, so it prunes its kinds;
     // shortcuts (no replace-all) are pruned only with --prune.
     let prune: Vec<Kind> = Kind::ALL
@@ -133,7 +134,15 @@ async fn push(project: &Project, client: &Client, addon: &str, args: &PushArgs) 
             .filter(|k| super::wire::has_replace_all(*k))
             .collect();
     }
-    let mut report = Report::new(&target, addon, env, &plan, args.force, args.dry_run);
+    let mut report = Report::new(
+        &session.heading(),
+        &target,
+        addon,
+        env,
+        &plan,
+        args.force,
+        args.dry_run,
+    );
     let colour = human && crate::lint::output::use_color();
     let say = |report: &Report| {
         if !human {
@@ -192,39 +201,16 @@ async fn push(project: &Project, client: &Client, addon: &str, args: &PushArgs) 
             .iter()
             .map(|u| format!("replace the unrecorded remote content of {u}")),
     );
-    if !asks.is_empty() && !args.yes {
-        let what = report::list(&asks);
-        if std::io::stdin().is_terminal() && std::io::stderr().is_terminal() {
-            eprint!("This push will {what}. Continue? [y/N] ");
-            let _ = std::io::stderr().flush();
-            let mut answer = String::new();
-            let _ = std::io::stdin().read_line(&mut answer);
-            if !matches!(answer.trim(), "y" | "Y" | "yes") {
-                crate::say_err!("push cancelled: nothing written");
-                return 1;
-            }
-        } else {
-            crate::say_err!("push refused: it would {what}; pass --yes to confirm");
-            report.refused = Some("needs --yes".into());
-            say(&report);
-            return 1;
-        }
+    if let Err(why) = super::confirm("push", session, &asks, args.yes) {
+        report.refused = Some(why.into());
+        say(&report);
+        return 1;
     }
     // Save what is about to change before the first update or delete.
     if actions.iter().any(|a| a.op != Op::Create) {
-        match super::backup::remote(&project.root, &target, addon, &remote) {
-            Ok(p) => {
-                if human {
-                    crate::say!("Backup of the remote state: {}", p.display());
-                }
-                report.backup = Some(p.display().to_string());
-            }
-            Err(e) => {
-                crate::say_err!(
-                    "error: cannot write the backup under .goakit/backups: {e}; nothing pushed"
-                );
-                return 1;
-            }
+        match super::backup_remote(session, &remote, human) {
+            Ok(p) => report.backup = Some(p),
+            Err(code) => return code,
         }
     }
     let bar = (human && std::io::stderr().is_terminal()).then(|| {

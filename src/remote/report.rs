@@ -65,6 +65,9 @@ impl Kinds {
 /// Everything a push says, human or JSON.
 #[derive(Debug, Serialize)]
 pub struct Report {
+    /// The plan's first line: environment, API root, addon.
+    #[serde(skip)]
+    pub heading: String,
     pub target: String,
     pub addon: String,
     pub env: String,
@@ -91,6 +94,7 @@ fn qualified(p: &Planned) -> String {
 
 impl Report {
     pub fn new(
+        heading: &str,
         target: &str,
         addon: &str,
         env: &str,
@@ -127,6 +131,7 @@ impl Report {
             }
         };
         Report {
+            heading: heading.to_string(),
             target: target.to_string(),
             addon: addon.to_string(),
             env: env.to_string(),
@@ -188,14 +193,8 @@ impl Report {
     /// is kept, conflicts (with their diffs) and warnings.
     pub fn plan_lines(&self, colour: bool) -> String {
         let mut out = format!(
-            "Target: {} (addon {}{}){}\n",
-            self.target,
-            self.addon,
-            if self.env == super::sync::DEFAULT_ENV {
-                String::new()
-            } else {
-                format!(", environment {}", self.env)
-            },
+            "{}{}\n",
+            self.heading,
             if self.dry_run {
                 " — dry run, nothing is written"
             } else {
