@@ -489,6 +489,16 @@ fn both_sides_changed_is_a_named_conflict() {
         "{out}"
     );
     assert!(out.contains("-theirs\n+mine"), "{out}");
+    let o = goakit(&dir, &["diff", "--format", "json"]);
+    assert_eq!(o.status.code(), Some(1));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["differ"].as_array().unwrap().len(), 1, "{v}");
+    assert_eq!(v["differ"][0]["name"], "reports");
+    assert!(v["differ"][0]["diff"].as_str().unwrap().contains("+mine"));
+    assert!(
+        !String::from_utf8_lossy(&o.stdout).contains('\u{1b}'),
+        "no colour off a terminal"
+    );
     // --force takes theirs and keeps mine in the backup.
     let o = goakit(&dir, &["pull", "--force", "reports"]);
     assert_eq!(o.status.code(), Some(0), "{}", all_output(&o));

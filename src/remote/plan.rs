@@ -256,6 +256,94 @@ pub fn conflict_line(p: &Planned) -> String {
 mod tests {
     use super::*;
 
+    /// The example addon against a remote that holds every item, one of
+    /// them edited there, plus one the project does not have.
+    fn example_and_remote() -> (Project, Vec<(Kind, Vec<Value>)>) {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/example-addon");
+        let project = Project::load(&dir).unwrap();
+        let mut remote = Vec::new();
+        for kind in Kind::ALL {
+            let mut items: Vec<Value> = wire::local_items(&project, kind)
+                .into_iter()
+                .enumerate()
+                .map(|(i, mut c)| {
+                    c.insert("_id".into(), format!("{kind:?}{i}").into());
+                    Value::Object(c)
+                })
+                .collect();
+            if kind == Kind::Page {
+                for item in &mut items {
+                    if item["name"] == "reports" {
+                        item["html"] = "edited on Goaddon".into();
+                    }
+                }
+                items.push(serde_json::json!({"_id": "p-old", "name": "old", "html": "x"}));
+            }
+            remote.push((kind, items));
+        }
+        (project, remote)
+    }
+
+    fn decision<'a>(plan: &'a Plan, name: &str) -> &'a PushDecision {
+        &plan.items.iter().find(|p| p.name == name).unwrap().decision
+    }
+
+    #[test]
+    fn plan_with_and_without_a_record() {
+        let (project, remote) = example_and_remote();
+        // A record of the local state: "reports" changed on the remote since.
+        let mut record = Record::new("http://h", "a");
+        for kind in Kind::ALL {
+            for t in project.templates(kind).values() {
+                record.set(kind, &t.name, Some(sync::hash(&wire::local_content(t))));
+            }
+        }
+        let all = Selection::default();
+        let p = plan(&project, &remote, Some(&record), &[], &all);
+        assert_eq!(
+            decision(&p, "reports"),
+            &PushDecision::Conflict(Conflict::RemoteChanged, Write::Update)
+        );
+        assert_eq!(decision(&p, "orders"), &PushDecision::Unchanged);
+        assert_eq!(decision(&p, "old"), &PushDecision::RemoteOnly);
+        assert!(!p.writes(false));
+        assert!(p.writes(true), "--force writes the conflict");
+        let pruned = plan(&project, &remote, Some(&record), &[Kind::Page], &all);
+        assert_eq!(
+            decision(&pruned, "old"),
+            &PushDecision::Write(Write::Delete)
+        );
+        // Without a record the difference cannot be placed.
+        let first = plan(&project, &remote, None, &[], &all);
+        assert_eq!(
+            decision(&first, "reports"),
+            &PushDecision::Unrecorded(Write::Update)
+        );
+        assert!(!first.record);
+        // After a push that wrote nothing, unchanged items are recorded and
+        // the conflict keeps its old entry.
+        let after = record_after(None, "http://h", "a", &first, &BTreeSet::new());
+        assert!(after.get(Kind::Page, "orders").is_some());
+        assert_eq!(after.get(Kind::Page, "reports"), None);
+        let mut applied = BTreeSet::new();
+        applied.insert((Kind::Page, "reports".to_string()));
+        let after = record_after(Some(&record), "http://h", "a", &p, &applied);
+        assert_eq!(
+            after.get(Kind::Page, "reports"),
+            record.get(Kind::Page, "reports"),
+            "the pushed local content is what both now hold"
+        );
+        // A NAME limits the plan to that item.
+        let one = plan(
+            &project,
+            &remote,
+            Some(&record),
+            &[],
+            &Selection::new(&["reports".into()]),
+        );
+        assert_eq!(one.items.len(), 1);
+    }
+
     #[test]
     fn selection_understands_names_and_paths() {
         let s = Selection::new(&[
