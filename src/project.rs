@@ -10,6 +10,7 @@ use serde_json::{Map, Value};
 use std::collections::BTreeMap;
 use std::fmt;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 pub const CONFIG_FILE: &str = "goakit.toml";
 pub const DEFAULT_API: &str = "https://goaddon.com";
@@ -261,7 +262,7 @@ pub fn parent_page(name: &str) -> Option<&str> {
 }
 
 /// A text file of the project, with its path relative to the project root.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SourceFile {
     pub path: String,
     pub text: String,
@@ -313,6 +314,9 @@ impl<V> PartialEq for JsonFile<V> {
         self.path == other.path && self.text == other.text
     }
 }
+
+/// Equal files have equal text, and the value is read from the text.
+impl<V> Eq for JsonFile<V> {}
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct JsonError {
@@ -386,7 +390,9 @@ fn strip_serde_position(msg: &str) -> String {
 }
 
 /// A page, snippet or shortcut with its optional locale and settings.
-#[derive(Debug, Clone, PartialEq)]
+/// `Eq`, so that comparing two snapshots of the project skips templates
+/// that are the same `Arc` in both.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Template {
     pub kind: Kind,
     pub name: String,
@@ -523,14 +529,15 @@ pub struct Project {
     pub config: Config,
     /// goakit.toml's text, for positions.
     pub config_text: String,
-    pub pages: BTreeMap<String, Template>,
-    pub snippets: BTreeMap<String, Template>,
-    pub shortcuts: BTreeMap<String, Template>,
+    pub pages: BTreeMap<String, Arc<Template>>,
+    pub snippets: BTreeMap<String, Arc<Template>>,
+    pub shortcuts: BTreeMap<String, Arc<Template>>,
     /// Locale or settings files whose template does not exist.
     pub stray: Vec<JsonFile>,
     pub description: Option<SourceFile>,
     pub preview_project: Option<JsonFile>,
-    pub preview_api: BTreeMap<String, DataFile>,
+    /// Shared, like the templates: a snapshot copies no data.
+    pub preview_api: BTreeMap<String, Arc<DataFile>>,
 }
 
 impl Project {
@@ -590,7 +597,7 @@ impl Project {
         Ok(project)
     }
 
-    pub fn templates(&self, kind: Kind) -> &BTreeMap<String, Template> {
+    pub fn templates(&self, kind: Kind) -> &BTreeMap<String, Arc<Template>> {
         match kind {
             Kind::Page => &self.pages,
             Kind::Snippet => &self.snippets,
@@ -598,7 +605,7 @@ impl Project {
         }
     }
 
-    fn templates_mut(&mut self, kind: Kind) -> &mut BTreeMap<String, Template> {
+    fn templates_mut(&mut self, kind: Kind) -> &mut BTreeMap<String, Arc<Template>> {
         match kind {
             Kind::Page => &mut self.pages,
             Kind::Snippet => &mut self.snippets,
@@ -608,13 +615,23 @@ impl Project {
 
     /// Every template of every kind, pages first.
     pub fn all_templates(&self) -> impl Iterator<Item = &Template> {
+        self.all_shared().map(|t| &**t)
+    }
+
+    /// Every template as shared: a template that did not change between
+    /// two snapshots of the project is the same `Arc` in both.
+    pub fn all_shared(&self) -> impl Iterator<Item = &Arc<Template>> {
         Kind::ALL
             .into_iter()
             .flat_map(move |k| self.templates(k).values())
     }
 
     pub fn page(&self, name: &str) -> Option<&Template> {
-        self.pages.get(name)
+        self.pages.get(name).map(|t| &**t)
+    }
+
+    pub fn template(&self, kind: Kind, name: &str) -> Option<&Template> {
+        self.templates(kind).get(name).map(|t| &**t)
     }
 
     /// The locale preview and render use unless told otherwise.
@@ -672,7 +689,7 @@ impl Project {
             FileRole::PreviewApi(page) => match text {
                 Some(t) => {
                     self.preview_api
-                        .insert(page.clone(), JsonFile::parse(rel, t));
+                        .insert(page.clone(), Arc::new(JsonFile::parse(rel, t)));
                 }
                 None => {
                     self.preview_api.remove(page);
@@ -684,7 +701,7 @@ impl Project {
                     Some(text) => {
                         let source = SourceFile { path: rel, text };
                         if let Some(t) = self.templates_mut(kind).get_mut(name) {
-                            t.source = source;
+                            Arc::make_mut(t).source = source;
                         } else {
                             let mut t = Template {
                                 kind,
@@ -705,11 +722,12 @@ impl Project {
                                     i += 1;
                                 }
                             }
-                            self.templates_mut(kind).insert(name.clone(), t);
+                            self.templates_mut(kind).insert(name.clone(), Arc::new(t));
                         }
                     }
                     None => {
                         if let Some(t) = self.templates_mut(kind).remove(name) {
+                            let t = Arc::unwrap_or_clone(t);
                             self.stray.extend(t.locale);
                             self.stray.extend(t.settings);
                         }
@@ -723,6 +741,7 @@ impl Project {
                 let file = text.map(|t| JsonFile::parse(rel.clone(), t));
                 match self.templates_mut(kind).get_mut(name) {
                     Some(t) => {
+                        let t = Arc::make_mut(t);
                         if is_locale {
                             t.locale = file;
                         } else {

@@ -178,7 +178,9 @@ pub struct Rendered {
 
 #[derive(Clone)]
 struct Compiled {
-    text_hash: u64,
+    /// The template it was compiled from: the same `Arc` in the next
+    /// snapshot of the project means unchanged, without reading its text.
+    from: Arc<Template>,
     result: Result<engine::Template, TemplateError>,
 }
 
@@ -186,7 +188,9 @@ struct Compiled {
 /// only what changed, so preview re-renders from memory.
 pub struct Renderer {
     engine: Engine,
-    compiled: HashMap<(Kind, String), Compiled>,
+    /// Per kind (`Kind as usize`), by name; names are shared, so cloning
+    /// the renderer for a new snapshot allocates no strings.
+    compiled: [HashMap<Arc<str>, Compiled>; 3],
     /// liquid values of each template's `l`, per locale, built on first use.
     locales: Mutex<HashMap<(Kind, String, String), LValue>>,
 }
@@ -209,18 +213,11 @@ impl Default for Renderer {
     }
 }
 
-fn hash_text(text: &str) -> u64 {
-    use std::hash::{Hash, Hasher};
-    let mut h = std::collections::hash_map::DefaultHasher::new();
-    text.hash(&mut h);
-    h.finish()
-}
-
 impl Renderer {
     pub fn new() -> Self {
         Renderer {
             engine: Engine::new(),
-            compiled: HashMap::new(),
+            compiled: Default::default(),
             locales: Mutex::new(HashMap::new()),
         }
     }
@@ -234,27 +231,32 @@ impl Renderer {
 
     /// Brings compiled templates in line with `project`: compiles new or
     /// changed templates, drops deleted ones. Returns how many were compiled.
+    /// A template whose `Arc` is the one compiled is unchanged; another
+    /// `Arc` (its locale or settings changed, say) is compared by text.
     pub fn sync(&mut self, project: &Project) -> usize {
         let mut compiled = 0;
-        let mut seen = std::collections::HashSet::new();
-        for t in project.all_templates() {
-            let key = (t.kind, t.name.clone());
-            let h = hash_text(&t.source.text);
-            seen.insert(key.clone());
-            if self.compiled.get(&key).is_some_and(|c| c.text_hash == h) {
-                continue;
+        for kind in Kind::ALL {
+            let map = &mut self.compiled[kind as usize];
+            let templates = project.templates(kind);
+            map.retain(|name, _| templates.contains_key(&**name));
+            for (name, t) in templates {
+                match map.get_mut(name.as_str()) {
+                    Some(c) if Arc::ptr_eq(&c.from, t) => {}
+                    Some(c) if c.from.source == t.source => c.from = t.clone(),
+                    _ => {
+                        let result = self.engine.compile(&t.source.path, &t.source.text);
+                        map.insert(
+                            Arc::from(name.as_str()),
+                            Compiled {
+                                from: t.clone(),
+                                result,
+                            },
+                        );
+                        compiled += 1;
+                    }
+                }
             }
-            let result = self.engine.compile(&t.source.path, &t.source.text);
-            self.compiled.insert(
-                key,
-                Compiled {
-                    text_hash: h,
-                    result,
-                },
-            );
-            compiled += 1;
         }
-        self.compiled.retain(|k, _| seen.contains(k));
         // Locales are cheap to rebuild; any change may have touched them.
         self.locales
             .lock()
@@ -264,7 +266,7 @@ impl Renderer {
     }
 
     fn template(&self, t: &Template) -> Result<engine::Template, RenderError> {
-        match self.compiled.get(&(t.kind, t.name.clone())) {
+        match self.compiled[t.kind as usize].get(t.name.as_str()) {
             Some(c) => c.result.clone().map_err(RenderError::Template),
             // Not synced yet (a caller that skipped `sync`): compile now.
             None => Ok(self.engine.compile(&t.source.path, &t.source.text)?),

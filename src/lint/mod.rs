@@ -184,7 +184,11 @@ fn folded_name(kind: Kind, name: &str) -> String {
 fn names(project: &Project, d: &mut Vec<Diagnostic>) {
     for kind in Kind::ALL {
         // Valid names first, so a clash is reported on the odd file out.
-        let mut list: Vec<(&String, &Template)> = project.templates(kind).iter().collect();
+        let mut list: Vec<(&String, &Template)> = project
+            .templates(kind)
+            .iter()
+            .map(|(n, t)| (n, &**t))
+            .collect();
         list.sort_by_key(|(name, _)| !valid_name(kind, name));
         let mut seen: BTreeMap<String, &str> = BTreeMap::new();
         for (name, t) in list {

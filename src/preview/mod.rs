@@ -652,7 +652,7 @@ fn load_error_overlay(state: &Preview, version: &str, title: &str) -> Option<Res
 fn settings_error(project: &Project, kind: Kind, name: &str) -> Option<RenderError> {
     let own = match kind {
         Kind::Page => project.page(name),
-        Kind::Shortcut => project.shortcuts.get(name),
+        Kind::Shortcut => project.template(Kind::Shortcut, name),
         Kind::Snippet => None,
     };
     let root = (kind == Kind::Page)

@@ -191,6 +191,6 @@ pub fn local_items(project: &Project, kind: Kind) -> Vec<Content> {
     project
         .templates(kind)
         .values()
-        .map(local_content)
+        .map(|t| local_content(t))
         .collect()
 }
