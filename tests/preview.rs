@@ -767,9 +767,10 @@ fn api_path_values_are_one_segment() {
     assert!(path_segment(".").is_err());
 }
 
-/// Idle and half-sent connections cannot starve the preview: each is
-/// dropped after the header read timeout, so a request waiting behind the
-/// connection cap is answered soon after.
+/// Idle and half-sent connections cannot starve the preview: a silent
+/// connection takes no serving slot (1,000 of them, a request is answered
+/// at once), each is dropped after the header read timeout, and so is a
+/// keep-alive connection left idle after its request.
 #[tokio::test]
 async fn idle_connections_do_not_starve_requests() {
     use tokio::io::AsyncReadExt;
@@ -781,12 +782,15 @@ async fn idle_connections_do_not_starve_requests() {
     tokio::spawn(goakit::preview::serve::serve_with(
         listener,
         app,
-        Duration::from_millis(500),
-        64,
+        goakit::preview::serve::Limits {
+            header_read_timeout: Duration::from_millis(500),
+            max_connections: 64,
+            max_waiting: 4096,
+        },
     ));
-    // 300 connections that send nothing, and one that stops mid-header.
+    // 1,000 connections that send nothing, and one that stops mid-header.
     let mut idle = Vec::new();
-    for i in 0..300 {
+    for i in 0..1000 {
         let c = tokio::time::timeout(Duration::from_secs(3), tokio::net::TcpStream::connect(addr))
             .await
             .unwrap_or_else(|_| panic!("connect {i} hangs"));
@@ -802,10 +806,15 @@ async fn idle_connections_do_not_starve_requests() {
         reqwest::get(format!("http://{addr}/_goakit/client.js")),
     )
     .await
-    .expect("a request is answered while 300 idle connections are open")
+    .expect("a request is answered while 1,000 idle connections are open")
     .unwrap();
     assert_eq!(r.status().as_u16(), 200);
-    assert!(t.elapsed() < Duration::from_secs(4), "{:?}", t.elapsed());
+    // Silent connections take no serving slot: no wait for their timeout.
+    assert!(
+        t.elapsed() < Duration::from_millis(400),
+        "{:?}",
+        t.elapsed()
+    );
     // The idle ones were closed by the server.
     let mut buf = [0u8; 64];
     let closed = tokio::time::timeout(Duration::from_secs(5), idle[0].read(&mut buf))
@@ -816,6 +825,46 @@ async fn idle_connections_do_not_starve_requests() {
         .await
         .expect("a half-sent request is closed by the header timeout");
     assert!(matches!(closed, Ok(0) | Err(_)) || buf.starts_with(b"HTTP/1.1 408"));
+    // A keep-alive connection left idle after a complete request is closed
+    // after the same timeout.
+    let mut kept = tokio::net::TcpStream::connect(addr).await.unwrap();
+    kept.write_all(b"GET /_goakit/client.js HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+        .await
+        .unwrap();
+    let mut answer = Vec::new();
+    let mut chunk = [0u8; 65536];
+    let idle_since = loop {
+        let n = tokio::time::timeout(Duration::from_secs(5), kept.read(&mut chunk))
+            .await
+            .expect("an answer")
+            .unwrap();
+        assert!(n > 0, "closed before answering");
+        answer.extend_from_slice(&chunk[..n]);
+        let text = String::from_utf8_lossy(&answer);
+        if let Some(head_end) = text.find("\r\n\r\n") {
+            let len: usize = text[..head_end]
+                .lines()
+                .find_map(|l| {
+                    l.to_ascii_lowercase()
+                        .strip_prefix("content-length:")
+                        .map(|v| v.trim().parse().unwrap())
+                })
+                .expect("a content length");
+            if answer.len() >= head_end + 4 + len {
+                break std::time::Instant::now();
+            }
+        }
+    };
+    assert!(String::from_utf8_lossy(&answer).starts_with("HTTP/1.1 200"));
+    let end = tokio::time::timeout(Duration::from_secs(5), kept.read(&mut chunk))
+        .await
+        .expect("an idle keep-alive connection is closed by the server");
+    assert!(matches!(end, Ok(0) | Err(_)), "{end:?}");
+    assert!(
+        idle_since.elapsed() >= Duration::from_millis(400),
+        "{:?}",
+        idle_since.elapsed()
+    );
 }
 
 /// The variables panel's data is for this machine unless --expose-data: a

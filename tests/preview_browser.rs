@@ -370,6 +370,74 @@ async fn page_reconnects_after_the_server_restarts() {
     .await;
 }
 
+/// Inside the shell, a restarted server (a new key) is picked up: the
+/// sandboxed page's reload channel is refused with the old key, the shell
+/// reads the new one from a fresh copy of itself and loads the page again.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_shell_picks_up_a_restarted_servers_key() {
+    let Some(bin) = chromium_for_test() else {
+        return;
+    };
+    let base = tempfile::tempdir().unwrap();
+    let dir = base.path().join("addon");
+    assert!(
+        Command::new(env!("CARGO_BIN_EXE_goakit"))
+            .arg("init")
+            .arg(&dir)
+            .status()
+            .unwrap()
+            .success()
+    );
+    let page = dir.join("templates/pages/frontpage__details.html");
+    let report = "<script>parent.postMessage({goakit: 'probe', text: document.getElementById('x').textContent}, '*');</script>";
+    std::fs::write(&page, format!("<p id=\"x\">before</p>{report}")).unwrap();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let server = serve(&dir, port);
+    let shell = format!("http://127.0.0.1:{port}/");
+    let browser = launch(&bin, &format!("{shell}#frontpage__details"));
+    let mut p = Page::attach(&browser, &shell).await;
+    p.wait_for(
+        "document.readyState === 'complete' && !!document.getElementById('frame')",
+        "the shell",
+    )
+    .await;
+    p.eval("window.__probe = []; addEventListener('message', e => __probe.push(e.data)); document.getElementById('frame').src = document.getElementById('frame').src; true")
+        .await;
+    p.wait_for(
+        "__probe.some(m => m.goakit === 'probe' && m.text === 'before')",
+        "the page",
+    )
+    .await;
+    let key = |src: Value| {
+        let src = src.as_str().unwrap_or_default().to_string();
+        src.split("_goakit=")
+            .nth(1)
+            .map(|k| k[..32.min(k.len())].to_string())
+    };
+    let first = key(p.eval("document.getElementById('frame').src").await)
+        .expect("a key in the frame's URL");
+    // Stop the server, change the page while it is down, start it again.
+    drop(server);
+    std::fs::write(&page, format!("<p id=\"x\">after restart</p>{report}")).unwrap();
+    let _server = serve(&dir, port);
+    p.wait_for(
+        "__probe.some(m => m.goakit === 'probe' && m.text === 'after restart')",
+        "the page again, with the new key",
+    )
+    .await;
+    let second = key(p.eval("document.getElementById('frame').src").await).unwrap();
+    assert_ne!(first, second, "the shell took the restarted server's key");
+    p.wait_for(
+        "document.getElementById('status').textContent === '● live'",
+        "the reload channel up again",
+    )
+    .await;
+}
+
 /// A link and a POST form inside the sandboxed page go to other pages; the
 /// shell follows, and the locale picked in the shell stays on.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
