@@ -190,16 +190,7 @@ async fn edit_break_fix_in_a_real_browser() {
     let Some(bin) = chromium_for_test() else {
         return;
     };
-    let base = tempfile::tempdir().unwrap();
-    let dir = base.path().join("addon");
-    assert!(
-        Command::new(env!("CARGO_BIN_EXE_goakit"))
-            .arg("init")
-            .arg(&dir)
-            .status()
-            .unwrap()
-            .success()
-    );
+    let (_base, dir) = new_addon();
     let page = dir.join("templates/pages/frontpage__details.html");
     std::fs::write(&page, probe("VERSION-1")).unwrap();
 
@@ -302,6 +293,30 @@ impl Drop for Server {
     }
 }
 
+/// A fresh project from `goakit init`, in a folder that lives as long as
+/// the returned guard.
+fn new_addon() -> (tempfile::TempDir, PathBuf) {
+    let base = tempfile::tempdir().unwrap();
+    let dir = base.path().join("addon");
+    assert!(
+        Command::new(env!("CARGO_BIN_EXE_goakit"))
+            .arg("init")
+            .arg(&dir)
+            .status()
+            .unwrap()
+            .success()
+    );
+    (base, dir)
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
 fn serve(dir: &Path, port: u16) -> Server {
     serve_with(dir, port, &["--offline"])
 }
@@ -330,23 +345,10 @@ async fn page_reconnects_after_the_server_restarts() {
     let Some(bin) = chromium_for_test() else {
         return;
     };
-    let base = tempfile::tempdir().unwrap();
-    let dir = base.path().join("addon");
-    assert!(
-        Command::new(env!("CARGO_BIN_EXE_goakit"))
-            .arg("init")
-            .arg(&dir)
-            .status()
-            .unwrap()
-            .success()
-    );
+    let (_base, dir) = new_addon();
     let page = dir.join("templates/pages/frontpage__details.html");
     std::fs::write(&page, "<p id=\"x\">before</p>").unwrap();
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    let port = free_port();
     let server = serve(&dir, port);
     let url = format!("http://127.0.0.1:{port}/pages/frontpage__details");
     let browser = launch(&bin, &url);
@@ -378,24 +380,11 @@ async fn the_shell_picks_up_a_restarted_servers_key() {
     let Some(bin) = chromium_for_test() else {
         return;
     };
-    let base = tempfile::tempdir().unwrap();
-    let dir = base.path().join("addon");
-    assert!(
-        Command::new(env!("CARGO_BIN_EXE_goakit"))
-            .arg("init")
-            .arg(&dir)
-            .status()
-            .unwrap()
-            .success()
-    );
+    let (_base, dir) = new_addon();
     let page = dir.join("templates/pages/frontpage__details.html");
     let report = "<script>parent.postMessage({goakit: 'probe', text: document.getElementById('x').textContent}, '*');</script>";
     std::fs::write(&page, format!("<p id=\"x\">before</p>{report}")).unwrap();
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    let port = free_port();
     let server = serve(&dir, port);
     let shell = format!("http://127.0.0.1:{port}/");
     let browser = launch(&bin, &format!("{shell}#frontpage__details"));
@@ -445,16 +434,7 @@ async fn links_and_forms_inside_the_iframe() {
     let Some(bin) = chromium_for_test() else {
         return;
     };
-    let base = tempfile::tempdir().unwrap();
-    let dir = base.path().join("addon");
-    assert!(
-        Command::new(env!("CARGO_BIN_EXE_goakit"))
-            .arg("init")
-            .arg(&dir)
-            .status()
-            .unwrap()
-            .success()
-    );
+    let (_base, dir) = new_addon();
     let report = "<script>parent.postMessage({goakit: 'probe', text: document.getElementById('x').textContent}, '*');</script>";
     // A follows its (relative) link by itself once the locale is German.
     std::fs::write(
@@ -579,16 +559,7 @@ async fn a_reload_keeps_the_scroll_position() {
     let Some(bin) = chromium_for_test() else {
         return;
     };
-    let base = tempfile::tempdir().unwrap();
-    let dir = base.path().join("addon");
-    assert!(
-        Command::new(env!("CARGO_BIN_EXE_goakit"))
-            .arg("init")
-            .arg(&dir)
-            .status()
-            .unwrap()
-            .success()
-    );
+    let (_base, dir) = new_addon();
     let page = dir.join("templates/pages/frontpage__details.html");
     // Version 1 scrolls itself down; version 2 only reports where it is.
     // Each answers the shell's ping once loaded (no reload of ours races).
@@ -686,11 +657,7 @@ async fn another_site_cannot_make_preview_call_the_addon_api() {
         "<p id=\"front\">front</p><a id=\"go\" href=\"/pages/orders\">orders</a>",
     )
     .unwrap();
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    let port = free_port();
     let _server = serve_with(&dir, port, &[]);
     let preview = format!("http://127.0.0.1:{port}");
 
