@@ -1,8 +1,9 @@
 //! `goakit init`, `render` and `build` (SPEC 6).
 
+use crate::addon_api::api_vars;
 use crate::diagnostic::terminal_safe;
 use crate::project::{Kind, LoadError, Project};
-use crate::render::{Mode, RenderError, RenderOptions, Renderer, api_vars};
+use crate::render::{Mode, RenderError, RenderOptions, Renderer};
 use clap::Args;
 use std::collections::BTreeMap;
 use std::io::Write;
@@ -186,7 +187,7 @@ pub fn render(dir: &Path, args: RenderArgs) -> u8 {
     let mode = if args.bare { Mode::Bare } else { Mode::InRoot };
     let result = runtime()
         .block_on(api_vars(&project, &args.page, &opts))
-        .and_then(|api| renderer.render_page(&project, &args.page, &opts, &api, mode));
+        .and_then(|a| renderer.render_page(&project, &args.page, &opts, &a.api, mode));
     match result {
         Ok(rendered) => {
             print_warnings(&rendered.warnings);
@@ -290,7 +291,7 @@ pub fn build(dir: &Path, args: BuildArgs) -> u8 {
     for name in project.pages.keys() {
         let result = rt
             .block_on(api_vars(&project, name, &opts))
-            .and_then(|api| renderer.render_page(&project, name, &opts, &api, Mode::InRoot));
+            .and_then(|a| renderer.render_page(&project, name, &opts, &a.api, Mode::InRoot));
         match result {
             Ok(r) => {
                 print_warnings(&r.warnings);

@@ -500,9 +500,18 @@ impl FileRole {
             _ => {}
         }
         if let Some(rest) = rel.strip_prefix("preview/api/") {
+            // `<page>.json`, or `<page>/<k>=<v>&....json` for some parameters.
             let name = rest.strip_suffix(".json")?;
-            return (!name.is_empty() && !name.contains('/'))
-                .then(|| FileRole::PreviewApi(name.to_string()));
+            let ok = match name.split_once('/') {
+                None => !name.is_empty(),
+                Some((page, query)) => {
+                    !page.is_empty()
+                        && !query.is_empty()
+                        && !query.contains('/')
+                        && !query.starts_with('.')
+                }
+            };
+            return ok.then(|| FileRole::PreviewApi(name.to_string()));
         }
         let (top, rest) = rel.split_once('/')?;
         let (kind_dir, file) = rest.split_once('/')?;

@@ -6,17 +6,10 @@ use crate::diagnostic::{Diagnostic, source_line};
 use crate::engine::{self, Engine, RenderInput, SnippetResolver, TemplateError, Yield};
 use crate::project::{JsonFile, JsonTree, Kind, Project, ROOT_PAGE, Template};
 use goakit_engine::Value as LValue;
-use serde_json::{Value, json};
 use std::cell::RefCell;
 use std::collections::{BTreeMap, HashMap};
 use std::fmt;
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
-
-/// How long goakit waits for the addon's own API (SPEC 4.2).
-pub const API_TIMEOUT: Duration = Duration::from_secs(5);
-/// How much of a failing API answer an error quotes.
-const BODY_EXCERPT: usize = 200;
 
 #[derive(Debug, Clone)]
 pub struct RenderOptions {
@@ -289,7 +282,7 @@ impl Renderer {
     }
 
     /// Renders page `name` (SPEC 4): in root, or alone with `Mode::Bare`.
-    /// `api` is the hash from [`api_vars`].
+    /// `api` is the hash from [`crate::addon_api::api_vars`].
     pub fn render_page(
         &self,
         project: &Project,
@@ -469,24 +462,7 @@ impl Renderer {
         if let Some(f) = &project.preview_project {
             check_json_object(f)?;
         }
-        let params: goakit_engine::Hash = opts
-            .params
-            .iter()
-            .map(|(k, v)| (k.as_str().into(), LValue::str(v.as_str())))
-            .collect();
-        let mut page = goakit_engine::Hash::new();
-        page.insert("name".into(), LValue::str(name));
-        let mut globals = goakit_engine::Hash::new();
-        globals.insert(
-            "project".into(),
-            LValue::from(engine::hash_of(&project.preview_project_value())),
-        );
-        globals.insert("locale".into(), LValue::str(opts.locale.as_str()));
-        globals.insert("page".into(), LValue::from(page));
-        globals.insert("params".into(), LValue::from(params));
-        // Shared, not copied: read once in the JSON's key order.
-        globals.insert("api".into(), LValue::Hash(api.clone()));
-        Ok(globals)
+        Ok(crate::context::globals(project, name, opts, api))
     }
 
     /// Wraps rendered HTML in the full document (SPEC 4.3).
@@ -555,25 +531,6 @@ pub fn check_locale(project: &Project, locale: &str) -> Result<(), RenderError> 
     })
 }
 
-/// A value as one path segment of `api_path` (SPEC 4.2): every byte but
-/// RFC 3986's unreserved characters percent-encoded, so no value can add a
-/// segment, a query or a fragment. A value that is only dots would still
-/// climb (`%2E%2E` is `..` to URL parsers) and is refused.
-pub fn path_segment(value: &str) -> Result<String, String> {
-    if !value.is_empty() && value.chars().all(|c| c == '.') {
-        return Err(format!("{value:?} cannot be a path segment"));
-    }
-    let mut out = String::with_capacity(value.len());
-    for b in value.bytes() {
-        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'~') {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    Ok(out)
-}
-
 /// A JSON file must parse and hold an object to be used as a hash.
 pub fn check_json_object<V: JsonTree>(f: &JsonFile<V>) -> Result<(), RenderError> {
     match f.object_problem() {
@@ -587,251 +544,5 @@ pub fn check_json_object<V: JsonTree>(f: &JsonFile<V>) -> Result<(), RenderError
             },
             message,
         )),
-    }
-}
-
-/// The `api` hash for `page` (SPEC 4.2): root's hash (if root has an
-/// api_path) with the page's merged over it. Calls the addon API, or reads
-/// preview/api/<page>.json with `offline` or when no addon_api is set.
-pub async fn api_vars(
-    project: &Project,
-    page: &str,
-    opts: &RenderOptions,
-) -> Result<Api, RenderError> {
-    check_locale(project, &opts.locale)?;
-    let mut merged = Api::default();
-    let mut names = vec![ROOT_PAGE];
-    if page != ROOT_PAGE {
-        names.push(page);
-    }
-    for name in names {
-        let Some(t) = project.page(name) else {
-            continue;
-        };
-        // A broken settings file would silently drop the api_path.
-        if let Some(f) = &t.settings {
-            check_json_object(f)?;
-        }
-        let Some(path) = t.api_path() else {
-            continue;
-        };
-        let hash = match (&project.config.preview.addon_api, opts.offline) {
-            (Some(base), false) => fetch_api(project, t, path, base, opts).await?,
-            _ => offline_api(project, name)?,
-        };
-        merge_page_over_root(&mut merged, hash);
-    }
-    Ok(merged)
-}
-
-/// Page keys win over root keys (a shallow merge, as SPEC 4.2 describes).
-/// A hash alone is taken as it is (shared, not copied).
-fn merge_page_over_root(base: &mut Api, over: Api) {
-    if base.is_empty() {
-        *base = over;
-        return;
-    }
-    let base = Arc::make_mut(base);
-    for (k, v) in over.iter() {
-        base.insert(k.clone(), v.clone());
-    }
-}
-
-fn offline_api(project: &Project, name: &str) -> Result<Api, RenderError> {
-    match project.preview_api.get(name) {
-        Some(f) => {
-            check_json_object(f)?;
-            match &f.value {
-                Some(LValue::Hash(h)) => Ok(h.clone()),
-                _ => Ok(Api::default()),
-            }
-        }
-        // No data file: the page sees an empty api hash.
-        None => Ok(Api::default()),
-    }
-}
-
-/// Renders the api_path as Liquid with project_id, subscription_id, locale, page.
-fn expand_api_path(
-    project: &Project,
-    page: &Template,
-    path: &str,
-    opts: &RenderOptions,
-) -> Result<String, RenderError> {
-    let proj = project.preview_project_value();
-    let file = page.kind.settings_path(&page.name);
-    // Every value goes in as one encoded path segment.
-    let segment = |v: Option<&Value>| -> Result<Value, RenderError> {
-        let text = match v {
-            None | Some(Value::Null) => return Ok(Value::Null),
-            Some(Value::String(s)) => s.clone(),
-            Some(other) => other.to_string(),
-        };
-        path_segment(&text).map(Value::String).map_err(|why| {
-            RenderError::Json(
-                ErrorLocation {
-                    file: file.clone(),
-                    line: 1,
-                    column: 1,
-                    source_line: String::new(),
-                },
-                format!("api_path: {why}"),
-            )
-        })
-    };
-    let vars = json!({
-        "project_id": segment(proj.get("_id"))?,
-        "subscription_id": segment(proj.get("subscription_id"))?,
-        "locale": segment(Some(&Value::String(opts.locale.clone())))?,
-        "page": segment(Some(&Value::String(page.name.clone())))?,
-    });
-    let engine = Engine::new();
-    let template = engine.compile(&format!("{file} (api_path)"), path)?;
-    let globals = engine::hash_of(vars.as_object().expect("object literal"));
-    struct NoSnippets;
-    impl SnippetResolver for NoSnippets {
-        fn snippet(&self, _: &str) -> Option<Result<engine::Snippet, TemplateError>> {
-            None
-        }
-    }
-    let out = engine::render(
-        &template,
-        &RenderInput {
-            globals: &globals,
-            locale: LValue::from(goakit_engine::Hash::new()),
-            snippets: &NoSnippets,
-            yield_to: Yield::Nothing,
-            budget: project.config.render.budget(),
-        },
-    )?;
-    if let Some(e) = out.errors.into_iter().next() {
-        return Err(RenderError::Template(e));
-    }
-    Ok(out.html.trim().to_string())
-}
-
-fn join_url(base: &str, path: &str) -> String {
-    format!(
-        "{}/{}",
-        base.trim_end_matches('/'),
-        path.trim_start_matches('/')
-    )
-}
-
-fn excerpt(body: &str) -> String {
-    let body = body.trim();
-    match body.char_indices().nth(BODY_EXCERPT) {
-        Some((i, _)) => format!("{}…", &body[..i]),
-        None => body.to_string(),
-    }
-}
-
-async fn fetch_api(
-    project: &Project,
-    page: &Template,
-    path: &str,
-    base: &str,
-    opts: &RenderOptions,
-) -> Result<Api, RenderError> {
-    let path = expand_api_path(project, page, path, opts)?;
-    let url = join_url(base, &path);
-    let fail = |status: Option<u16>, message: String, body: &str| RenderError::Api {
-        page: page.name.clone(),
-        url: url.clone(),
-        status,
-        message,
-        body_start: excerpt(body),
-    };
-    let client = reqwest::Client::builder()
-        .timeout(API_TIMEOUT)
-        .build()
-        .map_err(|e| fail(None, format!("cannot create HTTP client: {e}"), ""))?;
-    let method = page.api_method();
-    let mut req = match method.as_str() {
-        "POST" => client
-            .post(&url)
-            .json(&Value::Object(project.preview_project_value())),
-        "GET" => client.get(&url),
-        other => {
-            return Err(fail(
-                None,
-                format!("api_method must be GET or POST, not {other:?}"),
-                "",
-            ));
-        }
-    };
-    req = req.header(reqwest::header::ACCEPT, "application/json");
-    if let Ok(token) = std::env::var("GOAKIT_WEBHOOK_TOKEN")
-        && !token.is_empty()
-    {
-        use base64::Engine as _;
-        let encoded = base64::engine::general_purpose::STANDARD.encode(token.as_bytes());
-        req = req.header(reqwest::header::AUTHORIZATION, format!("Basic {encoded}"));
-    }
-    let resp = req.send().await.map_err(|e| {
-        let message = if e.is_timeout() {
-            format!("no answer within {} s", API_TIMEOUT.as_secs())
-        } else if e.is_connect() {
-            "connection refused or host unreachable".to_string()
-        } else {
-            format!("request failed: {}", e.without_url())
-        };
-        fail(None, message, "")
-    })?;
-    let status = resp.status();
-    let body = resp.text().await.map_err(|e| {
-        let message = if e.is_timeout() {
-            format!("answer not complete within {} s", API_TIMEOUT.as_secs())
-        } else {
-            format!("reading the answer failed: {}", e.without_url())
-        };
-        fail(Some(status.as_u16()), message, "")
-    })?;
-    if !status.is_success() {
-        return Err(fail(
-            Some(status.as_u16()),
-            format!("answered {status}"),
-            &body,
-        ));
-    }
-    match goakit_engine::json::from_str(&body) {
-        Ok(LValue::Hash(map)) => Ok(map),
-        Ok(other) => Err(fail(
-            Some(status.as_u16()),
-            format!(
-                "answer is JSON but not an object (it is {})",
-                json_kind(&other)
-            ),
-            &body,
-        )),
-        Err(e) => Err(fail(
-            Some(status.as_u16()),
-            format!("answer is not JSON: {e}"),
-            &body,
-        )),
-    }
-}
-
-fn json_kind(v: &LValue) -> &'static str {
-    match v {
-        LValue::Nil => "null",
-        LValue::Bool(_) => "a boolean",
-        LValue::Int(_) | LValue::BigInt(_) | LValue::Float(_) => "a number",
-        LValue::Str(_) => "a string",
-        LValue::Array(_) => "an array",
-        _ => "an object",
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn join_and_excerpt() {
-        assert_eq!(join_url("http://h:1/", "/goa/x"), "http://h:1/goa/x");
-        assert_eq!(join_url("http://h:1", "goa/x"), "http://h:1/goa/x");
-        let long = "x".repeat(500);
-        assert_eq!(excerpt(&long).chars().count(), BODY_EXCERPT + 1);
     }
 }

@@ -10,6 +10,8 @@ const FILES: &[(&str, &str)] = &[
         include_str!("../theme/scaffold/description.md"),
     ),
     ("goakit.toml", include_str!("../theme/scaffold/goakit.toml")),
+    // Stored without its dot, so the scaffold folder itself is not ignored.
+    (".gitignore", include_str!("../theme/scaffold/gitignore")),
     (
         "locales/pages/frontpage.json",
         include_str!("../theme/scaffold/locales/pages/frontpage.json"),
@@ -31,12 +33,28 @@ const FILES: &[(&str, &str)] = &[
         include_str!("../theme/scaffold/preview/api/frontpage.json"),
     ),
     (
+        "preview/api/frontpage__details.json",
+        include_str!("../theme/scaffold/preview/api/frontpage__details.json"),
+    ),
+    (
+        "preview/api/frontpage__details/id=orders.json",
+        include_str!("../theme/scaffold/preview/api/frontpage__details/id=orders.json"),
+    ),
+    (
+        "preview/api/frontpage__details/id=customers.json",
+        include_str!("../theme/scaffold/preview/api/frontpage__details/id=customers.json"),
+    ),
+    (
         "preview/project.json",
         include_str!("../theme/scaffold/preview/project.json"),
     ),
     (
         "settings/pages/frontpage.json",
         include_str!("../theme/scaffold/settings/pages/frontpage.json"),
+    ),
+    (
+        "settings/pages/frontpage__details.json",
+        include_str!("../theme/scaffold/settings/pages/frontpage__details.json"),
     ),
     (
         "templates/pages/frontpage.html",

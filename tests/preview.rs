@@ -757,9 +757,137 @@ async fn a_hostile_locale_never_reaches_the_addon_api() {
     assert_eq!(hits.load(std::sync::atomic::Ordering::SeqCst), 1);
 }
 
+/// A fake addon API that records each request (method, path and query,
+/// body) and answers with an order.
+async fn recording_api() -> (
+    SocketAddr,
+    Arc<std::sync::Mutex<Vec<(String, String, String)>>>,
+) {
+    let seen = Arc::new(std::sync::Mutex::new(Vec::new()));
+    let s = seen.clone();
+    let app = axum::Router::new().fallback(
+        move |method: axum::http::Method, uri: axum::http::Uri, body: String| {
+            let s = s.clone();
+            async move {
+                s.lock().unwrap().push((method.to_string(), uri.to_string(), body));
+                axum::Json(serde_json::json!({"order": {"id": "o-7", "number": 7, "lines": [], "history": []}}))
+            }
+        },
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    (addr, seen)
+}
+
+/// SPEC 4.2 page parameters: `params` in api_path (one encoded segment),
+/// a GET's query string, a POST's body; the panel shows what was sent.
+#[tokio::test]
+async fn page_parameters_reach_the_addon_api() {
+    let (api, seen) = recording_api().await;
+    let dir = copy_fixture("example-addon");
+    use_api(dir.path(), api);
+    let s = start(dir.path(), false, false).await;
+    let (code, body) = get(&s, "/pages/orders__show?id=10%2F41&tab=a%20b").await;
+    assert_eq!(code, 200, "{body}");
+    assert!(
+        body.contains("#7"),
+        "the page shows the record the API sent"
+    );
+    let project_id = "5c3f908e3ab42f323432fc59";
+    {
+        let seen = seen.lock().unwrap();
+        let call = seen
+            .iter()
+            .find(|c| c.1.contains("/orders/"))
+            .expect("the page's call");
+        assert_eq!(call.0, "GET");
+        assert_eq!(
+            call.1,
+            format!("/goa/projects/{project_id}/orders/10%2F41?id=10%2F41&tab=a%20b")
+        );
+    }
+    // The variables panel shows what was sent.
+    let (code, scope) = get(&s, "/_goakit/scope/orders__show?id=10%2F41&tab=a%20b").await;
+    assert_eq!(code, 200);
+    let scope: serde_json::Value = serde_json::from_str(&scope).unwrap();
+    assert_eq!(scope["params"]["id"], "10/41");
+    let sent = scope["sent"].as_array().unwrap();
+    assert!(
+        sent.iter().any(|x| x["method"] == "GET"
+            && x["url"]
+                .as_str()
+                .unwrap()
+                .ends_with("/orders/10%2F41?id=10%2F41&tab=a%20b")),
+        "{scope}"
+    );
+    // POST: the body carries project, params, locale and page.
+    write(
+        dir.path(),
+        "settings/pages/orders__show.json",
+        r#"{"api_path": "/goa/orders/{{ params.id }}", "api_method": "POST"}"#,
+    );
+    let mut ev = Events::open(&s).await;
+    loop {
+        match ev.next(WAIT).await.as_deref() {
+            Some("reload") => break,
+            Some(_) => continue,
+            None => panic!("no reload"),
+        }
+    }
+    seen.lock().unwrap().clear();
+    let (code, body) = get(&s, "/pages/orders__show?id=o-1041").await;
+    assert_eq!(code, 200, "{body}");
+    let seen = seen.lock().unwrap();
+    let call = seen
+        .iter()
+        .find(|c| c.1.starts_with("/goa/orders/"))
+        .expect("the POST");
+    assert_eq!(
+        (call.0.as_str(), call.1.as_str()),
+        ("POST", "/goa/orders/o-1041")
+    );
+    let sent: serde_json::Value = serde_json::from_str(&call.2).unwrap();
+    assert_eq!(sent["params"], serde_json::json!({"id": "o-1041"}));
+    assert_eq!(sent["locale"], "en");
+    assert_eq!(sent["page"], "orders__show");
+    assert_eq!(sent["project"]["_id"], project_id);
+}
+
+/// Offline, `preview/api/<page>/<k>=<v>.json` answers for those
+/// parameters (the most specific match), else `preview/api/<page>.json`.
+#[tokio::test]
+async fn offline_fixtures_per_record() {
+    let dir = copy_fixture("example-addon");
+    write(
+        dir.path(),
+        "preview/api/orders__show/id=o-1041&tab=lines.json",
+        r#"{"order": {"id": "o-1041", "number": 99041, "lines": [], "history": []}}"#,
+    );
+    let s = start(dir.path(), true, false).await;
+    for (query, want) in [
+        ("?id=o-1041", "#1041"),
+        ("?id=o-1040", "#1040"),
+        ("?id=o-1041&tab=lines", "#99041"),
+        ("?tab=lines&id=o-1041&x=1", "#99041"),
+        ("", "#1042"),
+        ("?id=nope", "#1042"),
+    ] {
+        let (code, body) = get(&s, &format!("/pages/orders__show{query}")).await;
+        assert_eq!(code, 200, "{query}: {body}");
+        assert!(body.contains(want), "{query}: want {want}");
+    }
+    let (_, scope) = get(&s, "/_goakit/scope/orders__show?id=o-1040").await;
+    let scope: serde_json::Value = serde_json::from_str(&scope).unwrap();
+    assert_eq!(
+        scope["sent"][1]["url"], "preview/api/orders__show/id=o-1040.json",
+        "{scope}"
+    );
+}
+
 #[test]
 fn api_path_values_are_one_segment() {
-    use goakit::render::path_segment;
+    use goakit::addon_api::path_segment;
     assert_eq!(path_segment("a b/c?d#e").unwrap(), "a%20b%2Fc%3Fd%23e");
     assert_eq!(path_segment("5c3f-ok_~").unwrap(), "5c3f-ok_~");
     assert_eq!(path_segment("x.y").unwrap(), "x%2Ey");

@@ -236,6 +236,29 @@ fn init_scaffold_renders_every_page_and_builds() {
         })
         .collect();
     assert!(pages.len() >= 3, "{pages:?}");
+    // goakit's own folders stay out of the repository.
+    let ignore = std::fs::read_to_string(dir.join(".gitignore")).unwrap();
+    assert!(
+        ignore.contains("/build/") && ignore.contains("/.goakit/"),
+        "{ignore}"
+    );
+    // The sub page shows the record its id names (per-record fixtures).
+    let o = goakit(
+        &dir,
+        &[
+            "render",
+            "frontpage__details",
+            "--offline",
+            "--bare",
+            "--param",
+            "id=customers",
+        ],
+    );
+    assert!(
+        String::from_utf8_lossy(&o.stdout).contains("Details: Customers"),
+        "{}",
+        stderr(&o)
+    );
     for page in &pages {
         let o = goakit(&dir, &["render", page, "--offline"]);
         assert_eq!(o.status.code(), Some(0), "{page}: {}", stderr(&o));

@@ -226,6 +226,7 @@ pub fn render_into(
         budget: input.budget,
         yield_to: input.yield_to,
         locale: Some(input.locale.clone()),
+        locale_variable: crate::context::L,
         file: t.0.file.clone(),
     };
     let result = goakit_engine::render_into(t.tree(), &opts, out);

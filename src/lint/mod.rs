@@ -439,7 +439,7 @@ fn l_rebound(s: &Scanned) -> Vec<std::ops::Range<usize>> {
         let binds_l = || {
             scan::lex(text, tok.markup.clone())
                 .first()
-                .is_some_and(|(lex, _)| *lex == scan::Lex::Ident("l".into()))
+                .is_some_and(|(lex, _)| *lex == scan::Lex::Ident(crate::context::L.into()))
         };
         match name {
             "for" | "tablerow" => loops.push((tok.span.end, binds_l())),
@@ -470,7 +470,7 @@ fn locale_paths(s: &Scanned) -> (Vec<(Vec<String>, LineCol)>, bool) {
     let mut paths = Vec::new();
     let mut opaque = false;
     for v in s.scan.variables(text) {
-        if v.path.first().map(String::as_str) != Some("l")
+        if v.path.first().map(String::as_str) != Some(crate::context::L)
             || rebound.iter().any(|r| r.contains(&v.pos.offset))
         {
             continue;

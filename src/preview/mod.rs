@@ -6,8 +6,9 @@
 pub mod serve;
 pub mod watch;
 
+use crate::addon_api::api_vars;
 use crate::project::{JsonFile, Kind, LoadError, Project, ROOT_PAGE, valid_name};
-use crate::render::{ErrorLocation, Mode, RenderError, RenderOptions, Renderer, api_vars};
+use crate::render::{ErrorLocation, Mode, RenderError, RenderOptions, Renderer};
 use axum::Router;
 use axum::extract::{Form, Path as UrlPath, Query, Request, State};
 use axum::http::{HeaderValue, StatusCode, header};
@@ -114,7 +115,7 @@ struct ApiSeen {
     locale: String,
     params: BTreeMap<String, String>,
     version: u64,
-    api: Result<crate::render::Api, String>,
+    api: Result<crate::addon_api::Answer, String>,
 }
 
 impl Preview {
@@ -765,7 +766,7 @@ async fn page(
             },
         );
     let api = match api {
-        Ok(api) => api,
+        Ok(answer) => answer.api,
         Err(e) => {
             state.report([e.to_string().as_str()]);
             return overlay(&e, &version, &name);
@@ -968,18 +969,19 @@ async fn scope(
             .await
             .map_err(|e| e.to_string()),
     };
-    let scope = json!({
-        "page": {"name": name},
-        "locale": opts.locale,
-        "params": opts.params,
-        "project": Value::Object(project.preview_project_value()),
-        "api": match api {
-            Ok(a) => goakit_engine::json::to_json(&goakit_engine::Value::Hash(a)),
-            Err(e) => json!({"error": e}),
-        },
-        "l": Value::Object(page.locale_for(&opts.locale)),
-        "version": state.version(),
-    });
+    let (api, sent, error) = match api {
+        Ok(a) => (a.api, a.sent, None),
+        Err(e) => (Default::default(), Vec::new(), Some(e)),
+    };
+    let globals = crate::context::globals(&project, &name, &opts, &api);
+    let mut scope = crate::context::panel(&globals, page.locale_for(&opts.locale));
+    if let Some(e) = error {
+        scope.insert(crate::context::API.into(), json!({"error": e}));
+    }
+    // What the addon API was sent (or which fixture was read).
+    scope.insert("sent".into(), json!(sent));
+    scope.insert("version".into(), json!(state.version()));
+    let scope = Value::Object(scope);
     no_store(axum::Json(scope).into_response())
 }
 
@@ -1001,15 +1003,10 @@ async fn shortcut_scope(
         return (StatusCode::NOT_FOUND, "no such shortcut").into_response();
     };
     let opts = options_from(&project, query, state.offline);
-    let scope = json!({
-        "page": {"name": name},
-        "locale": opts.locale,
-        "params": opts.params,
-        "project": Value::Object(project.preview_project_value()),
-        "api": {},
-        "l": Value::Object(t.locale_for(&opts.locale)),
-        "version": state.version(),
-    });
+    let globals = crate::context::globals(&project, &name, &opts, &Default::default());
+    let mut scope = crate::context::panel(&globals, t.locale_for(&opts.locale));
+    scope.insert("version".into(), json!(state.version()));
+    let scope = Value::Object(scope);
     no_store(axum::Json(scope).into_response())
 }
 

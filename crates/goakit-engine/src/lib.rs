@@ -136,6 +136,7 @@ pub fn render_like_ruby(
         },
         yield_to: Yield::Nothing,
         locale: None,
+        locale_variable: "l",
         file: "template".into(),
     };
     match render(&t, &opts) {

@@ -88,8 +88,12 @@ pub struct RenderOptions<'a> {
     pub budget: Budget,
     /// What `{% yield %}` outputs.
     pub yield_to: Yield<'a>,
-    /// The template's own `l` (goakit), if it has one.
+    /// The template's own locale hash (goakit's `l`), if it has one; each
+    /// partial brings its own.
     pub locale: Option<Value>,
+    /// The variable name the locale hash is found under (the host's fact:
+    /// goakit's `context::L`).
+    pub locale_variable: &'a str,
     /// The template's name in errors.
     pub file: Arc<str>,
 }
@@ -167,6 +171,7 @@ struct Frame {
 struct Ctx<'a> {
     scopes: Vec<HashMap<Arc<str>, Value>>,
     globals: Option<&'a Hash>,
+    locale_variable: &'a str,
     env: HashMap<Arc<str>, Value>,
     base_scope_depth: usize,
     registers: Registers,
@@ -215,6 +220,7 @@ pub fn render_into(
     let mut ctx = Ctx {
         scopes: vec![HashMap::new()],
         globals: Some(opts.globals),
+        locale_variable: opts.locale_variable,
         env: HashMap::new(),
         base_scope_depth: 0,
         registers: Registers::default(),
@@ -422,7 +428,7 @@ impl<'a> Ctx<'a> {
                 return v.clone();
             }
         }
-        if &**key == "l"
+        if &**key == self.locale_variable
             && let Some(l) = self.frames.last().and_then(|f| f.locale.clone())
         {
             return l;
@@ -1302,6 +1308,7 @@ mod tests {
                 },
                 yield_to: Yield::Nothing,
                 locale: None,
+                locale_variable: "l",
                 file: "t".into(),
             },
         )

@@ -238,6 +238,7 @@ fn parse_and_render(case: &Case, opts: ParseOptions, budget: Budget) -> Outcome 
         budget,
         yield_to: goakit_engine::Yield::Html("<main>yielded</main>"),
         locale: None,
+        locale_variable: "l",
         file: "template".into(),
     };
     let result = render(&t, &ro);
