@@ -21,8 +21,13 @@ pub struct InitArgs {
 
 #[derive(Args, Debug)]
 pub struct RenderArgs {
-    /// The page to render (e.g. frontpage, orders__show).
-    pub page: String,
+    /// The page to render (e.g. frontpage, orders__show, or its file
+    /// templates/pages/orders.html).
+    #[arg(required_unless_present = "shortcut")]
+    pub page: Option<String>,
+    /// Render this shortcut instead of a page.
+    #[arg(long, value_name = "NAME", conflicts_with_all = ["page", "bare"])]
+    pub shortcut: Option<String>,
     /// The locale for `l` and `locale` (default: [preview].locale).
     #[arg(long)]
     pub locale: Option<String>,
@@ -153,25 +158,78 @@ pub fn init(dir: &Path, args: InitArgs) -> u8 {
     }
 }
 
+/// A template name as the user typed it: the name, or its file
+/// (`templates/pages/orders.html`, `orders.html`). `Err` holds the kind the
+/// path says it is when that is not `kind`.
+pub fn template_name(kind: Kind, given: &str) -> Result<String, Kind> {
+    let g = given.trim().trim_start_matches("./").replace('\\', "/");
+    let g = g.strip_suffix(".html").unwrap_or(&g);
+    if let Some(rest) = g.strip_prefix("templates/") {
+        for k in Kind::ALL {
+            if let Some(name) = rest.strip_prefix(k.dir()).and_then(|r| r.strip_prefix('/')) {
+                return if k == kind {
+                    Ok(name.to_string())
+                } else {
+                    Err(k)
+                };
+            }
+        }
+    }
+    Ok(g.to_string())
+}
+
+/// The template `kind`/`given` names, or the exit code after saying what
+/// was meant.
+fn find_template(project: &Project, kind: Kind, given: &str) -> Result<String, u8> {
+    let name = match template_name(kind, given) {
+        Ok(n) => n,
+        Err(other) => {
+            let hint = match other {
+                Kind::Shortcut => "render it with --shortcut NAME",
+                Kind::Page => "render it as PAGE, without --shortcut",
+                Kind::Snippet => "snippets render inside the pages that include them",
+            };
+            crate::say_err!(
+                "error: {given} is a {}, not a {}: {hint}",
+                other.label(),
+                kind.label()
+            );
+            return Err(EXIT_USAGE);
+        }
+    };
+    if project.template(kind, &name).is_some() {
+        return Ok(name);
+    }
+    let known: Vec<&str> = project.templates(kind).keys().map(String::as_str).collect();
+    crate::say_err!(
+        "error: no {} named '{name}' (expected {}){}\n  {}: {}",
+        kind.label(),
+        kind.template_path(&name),
+        crate::suggest::hint(&name, known.iter().copied()),
+        kind.dir(),
+        if known.is_empty() {
+            "none".to_string()
+        } else {
+            known.join(", ")
+        }
+    );
+    Err(EXIT_USAGE)
+}
+
 pub fn render(dir: &Path, args: RenderArgs) -> u8 {
     let project = match load_project(dir) {
         Ok(p) => p,
         Err(code) => return code,
     };
-    if project.page(&args.page).is_none() {
-        let known: Vec<&str> = project.pages.keys().map(String::as_str).collect();
-        crate::say_err!(
-            "error: no page named '{}' (expected {}); pages: {}",
-            args.page,
-            Kind::Page.template_path(&args.page),
-            if known.is_empty() {
-                "none".to_string()
-            } else {
-                known.join(", ")
-            }
-        );
-        return EXIT_USAGE;
-    }
+    let (kind, given) = match (&args.shortcut, &args.page) {
+        (Some(s), _) => (Kind::Shortcut, s.as_str()),
+        (None, Some(p)) => (Kind::Page, p.as_str()),
+        (None, None) => return EXIT_USAGE,
+    };
+    let name = match find_template(&project, kind, given) {
+        Ok(n) => n,
+        Err(code) => return code,
+    };
     let opts = RenderOptions {
         locale: args
             .locale
@@ -185,15 +243,25 @@ pub fn render(dir: &Path, args: RenderArgs) -> u8 {
     }
     let renderer = Renderer::for_project(&project);
     let mode = if args.bare { Mode::Bare } else { Mode::InRoot };
-    let result = runtime()
-        .block_on(api_vars(&project, &args.page, &opts))
-        .and_then(|a| renderer.render_page(&project, &args.page, &opts, &a.api, mode));
+    let result = match kind {
+        Kind::Shortcut => renderer.render_shortcut(&project, &name, &opts),
+        _ => runtime()
+            .block_on(api_vars(&project, &name, &opts))
+            .and_then(|a| renderer.render_page(&project, &name, &opts, &a.api, mode)),
+    };
     match result {
         Ok(rendered) => {
             print_warnings(&rendered.warnings);
             let failed = print_inline_errors(&rendered.errors);
             let html = if args.document {
-                renderer.document(&project, &rendered.html, &args.page, &args.asset_base, "")
+                renderer.document(
+                    &project,
+                    &rendered.html,
+                    &name,
+                    &args.asset_base,
+                    "",
+                    &opts.locale,
+                )
             } else {
                 rendered.html
             };
@@ -252,6 +320,13 @@ pub fn build(dir: &Path, args: BuildArgs) -> u8 {
         Ok(p) => p,
         Err(code) => return code,
     };
+    let locale = args
+        .locale
+        .unwrap_or_else(|| project.default_locale().to_string());
+    if let Err(e) = crate::render::check_locale(&project, &locale) {
+        crate::say_err!("error: {e}");
+        return EXIT_USAGE;
+    }
     let out = args.out.unwrap_or_else(|| dir.join("build"));
     if let Err(why) = check_build_out(&project.root, &out) {
         crate::say_err!("error: build --out {}: {why}", out.display());
@@ -262,9 +337,7 @@ pub fn build(dir: &Path, args: BuildArgs) -> u8 {
         return EXIT_FAILED;
     }
     let opts = RenderOptions {
-        locale: args
-            .locale
-            .unwrap_or_else(|| project.default_locale().to_string()),
+        locale,
         params: BTreeMap::new(),
         offline: args.offline,
     };
@@ -298,7 +371,7 @@ pub fn build(dir: &Path, args: BuildArgs) -> u8 {
                 if print_inline_errors(&r.errors) {
                     failed += 1;
                 }
-                let doc = renderer.document(&project, &r.html, name, asset_base, "");
+                let doc = renderer.document(&project, &r.html, name, asset_base, "", &opts.locale);
                 if !write(format!("pages/{name}.html"), &doc) {
                     failed += 1;
                 }
@@ -316,7 +389,7 @@ pub fn build(dir: &Path, args: BuildArgs) -> u8 {
                 if print_inline_errors(&r.errors) {
                     failed += 1;
                 }
-                let doc = renderer.document(&project, &r.html, name, asset_base, "");
+                let doc = renderer.document(&project, &r.html, name, asset_base, "", &opts.locale);
                 if !write(format!("shortcuts/{name}.html"), &doc) {
                     failed += 1;
                 }

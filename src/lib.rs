@@ -25,3 +25,4 @@ pub mod project;
 pub mod remote;
 pub mod render;
 pub mod scaffold;
+pub mod suggest;

@@ -465,7 +465,8 @@ impl Renderer {
         Ok(crate::context::globals(project, name, opts, api))
     }
 
-    /// Wraps rendered HTML in the full document (SPEC 4.3).
+    /// Wraps rendered HTML in the full document (SPEC 4.3), `lang` the
+    /// locale rendered.
     pub fn document(
         &self,
         project: &Project,
@@ -473,6 +474,7 @@ impl Renderer {
         title: &str,
         asset_base: &str,
         extra_head: &str,
+        lang: &str,
     ) -> String {
         crate::document::wrap(
             body,
@@ -482,7 +484,7 @@ impl Renderer {
                 addon_stylesheets: &project.config.addon.stylesheets,
                 addon_scripts: &project.config.addon.scripts,
                 extra_head,
-                lang: project.default_locale(),
+                lang,
             },
         )
     }

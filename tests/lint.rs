@@ -630,3 +630,55 @@ fn mutated_templates_never_crash_or_hang_lint() {
     );
     assert!(cases > 0);
 }
+
+/// A typo gets a "did you mean": filters, tags, snippets, locale keys.
+#[test]
+fn typos_get_did_you_mean() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    for (rel, text) in [
+        ("goakit.toml", "[addon]\n"),
+        ("templates/pages/root.html", "{% yield %}"),
+        (
+            "templates/pages/frontpage.html",
+            "{{ 'x' | upcse }}{% include 'order/rw' %}{{ l.headlin }}{% capturee x %}",
+        ),
+        ("templates/snippets/order/row.html", "row"),
+        (
+            "locales/pages/frontpage.json",
+            r#"{"en": {"headline": "Hi"}}"#,
+        ),
+    ] {
+        let p = dir.join(rel);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, text).unwrap();
+    }
+    let (v, _) = json_findings(dir);
+    let message = |rule: &str| -> String {
+        v["diagnostics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|d| d["rule"] == rule)
+            .unwrap_or_else(|| panic!("no {rule}: {v}"))["message"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    assert!(
+        message("unknown-filter").contains("(did you mean 'upcase'?)"),
+        "{v}"
+    );
+    assert!(
+        message("unknown-snippet").contains("did you mean 'order/row'?"),
+        "{v}"
+    );
+    assert!(
+        message("missing-locale-key").contains("(did you mean l.headline?)"),
+        "{v}"
+    );
+    assert!(
+        message("unknown-tag").contains("(did you mean 'capture'?)"),
+        "{v}"
+    );
+}

@@ -617,3 +617,117 @@ fn command_output_never_sends_control_characters() {
     let all = format!("{}{}", stdout(&o), stderr(&o));
     assert!(!all.contains('\u{1b}'), "{all:?}");
 }
+
+/// The papercuts a new user trips on (issue: pages with real data): page
+/// names given as files, shortcuts, "did you mean", `lang`, and a build in
+/// a locale the project does not have.
+#[test]
+fn names_as_files_shortcuts_hints_and_lang() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/example-addon");
+    let by_name = goakit(&dir, &["render", "orders", "--offline"]);
+    assert_eq!(by_name.status.code(), Some(0), "{}", stderr(&by_name));
+    for given in [
+        "orders.html",
+        "templates/pages/orders.html",
+        "./templates/pages/orders.html",
+    ] {
+        let o = goakit(&dir, &["render", given, "--offline"]);
+        assert_eq!(o.status.code(), Some(0), "{given}: {}", stderr(&o));
+        assert_eq!(o.stdout, by_name.stdout, "{given}");
+    }
+    let o = goakit(&dir, &["render", "templates/shortcuts/open_orders.html"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("is a shortcut, not a page: render it with --shortcut NAME"),
+        "{}",
+        stderr(&o)
+    );
+    let o = goakit(&dir, &["render", "--shortcut", "open_orders"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(stdout(&o).contains("fa-box"), "{}", stdout(&o));
+    let o = goakit(&dir, &["render", "ordrs"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains(
+            "no page named 'ordrs' (expected templates/pages/ordrs.html): did you mean 'orders'?"
+        ),
+        "{}",
+        stderr(&o)
+    );
+    assert!(!stderr(&o).contains(".html.html"));
+    // `lang` is the locale rendered.
+    let tmp = tempfile::tempdir().unwrap();
+    support::copy_dir(&dir, tmp.path());
+    std::fs::write(
+        tmp.path().join("locales/pages/reports.json"),
+        r#"{"en": {"headline": "Reports"}, "da": {"headline": "Rapporter"}}"#,
+    )
+    .unwrap();
+    let o = goakit(
+        tmp.path(),
+        &[
+            "render",
+            "reports",
+            "--offline",
+            "--document",
+            "--locale",
+            "da",
+        ],
+    );
+    assert!(
+        stdout(&o).starts_with("<!DOCTYPE html>\n<html lang=\"da\">"),
+        "{}",
+        stderr(&o)
+    );
+    let o = goakit(tmp.path(), &["build", "--offline", "--locale", "xx"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("unknown locale \"xx\""));
+    assert!(!tmp.path().join("build").exists(), "nothing built");
+}
+
+/// The command line itself: versions, help, peer tools' command names,
+/// completions.
+#[test]
+fn command_line_papercuts() {
+    let run = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_goakit"))
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    for flag in ["--version", "-V", "-v"] {
+        let o = run(&[flag]);
+        assert_eq!(o.status.code(), Some(0), "{flag}");
+        assert!(
+            stdout(&o).starts_with("goakit 0.1.0"),
+            "{flag}: {}",
+            stdout(&o)
+        );
+        // Built from a checkout: the revision is named.
+        if Path::new(env!("CARGO_MANIFEST_DIR")).join(".git").exists() {
+            assert!(stdout(&o).starts_with("goakit 0.1.0 ("), "{}", stdout(&o));
+        }
+    }
+    let o = run(&["help", "--help"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(stdout(&o).contains("Usage: goakit"));
+    for (typed, ours) in [
+        ("dev", "preview"),
+        ("check", "lint"),
+        ("deploy", "push"),
+        ("rendr", "render"),
+    ] {
+        let o = run(&[typed]);
+        assert_eq!(o.status.code(), Some(2), "{typed}");
+        assert!(
+            stderr(&o).contains(&format!("did you mean 'goakit {ours}'?")),
+            "{typed}: {}",
+            stderr(&o)
+        );
+    }
+    for shell in ["bash", "zsh", "fish", "powershell", "elvish"] {
+        let o = run(&["completions", shell]);
+        assert_eq!(o.status.code(), Some(0), "{shell}");
+        assert!(stdout(&o).contains("goakit"), "{shell}");
+    }
+}

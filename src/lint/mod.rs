@@ -271,7 +271,10 @@ fn template_rules(engine: &Engine, s: &Scanned, d: &mut Vec<Diagnostic>) {
                 "unknown-tag",
                 file,
                 (tok.pos.line, tok.pos.column),
-                format!("unknown tag '{name}': Goaddon's Liquid 5 does not know it; goakit renders nothing for it"),
+                format!(
+                    "unknown tag '{name}'{}: Goaddon's Liquid 5 does not know it; goakit renders nothing for it",
+                    crate::suggest::aside(name, goakit_engine::tags::CATALOGUE.iter().map(|t| t.name))
+                ),
             ));
         }
     }
@@ -282,8 +285,12 @@ fn template_rules(engine: &Engine, s: &Scanned, d: &mut Vec<Diagnostic>) {
                 file,
                 (f.pos.line, f.pos.column),
                 format!(
-                    "unknown filter '{}': Liquid passes its input through unchanged",
-                    f.name
+                    "unknown filter '{}'{}: Liquid passes its input through unchanged",
+                    f.name,
+                    crate::suggest::aside(
+                        &f.name,
+                        goakit_engine::filters::CATALOGUE.iter().map(|f| f.name)
+                    )
                 ),
             ));
         }
@@ -324,8 +331,12 @@ fn includes(project: &Project, scanned: &[Scanned], d: &mut Vec<Diagnostic>) {
                             &s.t.source.path,
                             pos,
                             format!(
-                                "snippet '{name}' does not exist (expected {})",
-                                Kind::Snippet.template_path(&name)
+                                "snippet '{name}' does not exist (expected {}){}",
+                                Kind::Snippet.template_path(&name),
+                                crate::suggest::hint(
+                                    &name,
+                                    project.snippets.keys().map(String::as_str)
+                                )
                             ),
                         ));
                     }
@@ -573,11 +584,33 @@ fn locale_rules(t: &Template, s: Option<&Scanned>, d: &mut Vec<Diagnostic>) {
                 (Some(_), None) => format!("{locale_file} has no \"en\""),
                 _ => format!("not in {locale_file}"),
             };
+            // A typo of a key that exists at the same level.
+            let siblings: Vec<String> = en
+                .as_ref()
+                .and_then(|en| lookup(en, &path[..path.len().saturating_sub(1)]))
+                .and_then(Value::as_object)
+                .map(|o| o.keys().cloned().collect())
+                .unwrap_or_default();
+            let last = path.last().map(String::as_str).unwrap_or("");
             d.push(Diagnostic::warning(
                 "missing-locale-key",
                 file,
                 *pos,
-                format!("l.{} is missing: {why}", path.join(".")),
+                format!(
+                    "l.{} is missing: {why}{}",
+                    path.join("."),
+                    crate::suggest::closest(last, siblings.iter().map(String::as_str))
+                        .map(|c| format!(
+                            " (did you mean l.{}?)",
+                            path[..path.len() - 1]
+                                .iter()
+                                .map(String::as_str)
+                                .chain([c])
+                                .collect::<Vec<_>>()
+                                .join(".")
+                        ))
+                        .unwrap_or_default()
+                ),
             ));
         }
     }

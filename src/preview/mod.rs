@@ -775,12 +775,13 @@ async fn page(
     // Off the async threads: a runaway page runs out its budget there
     // while every other route, asset and the reload channel answer.
     let renderer = state.renderer();
+    let lang = opts.locale.clone();
     let (r, p, n) = (renderer.clone(), project.clone(), name.clone());
     let result =
         tokio::task::spawn_blocking(move || r.render_page(&p, &n, &opts, &api, Mode::InRoot))
             .await
             .unwrap_or_else(|e| Err(render_panicked(&e)));
-    respond(&state, &renderer, &project, result, &name, &version)
+    respond(&state, &renderer, &project, result, &name, &version, &lang)
 }
 
 /// A render task that did not finish (it cannot panic by design; if it
@@ -797,6 +798,7 @@ fn respond(
     result: Result<crate::render::Rendered, RenderError>,
     title: &str,
     version: &str,
+    lang: &str,
 ) -> Response {
     match &result {
         Ok(r) => {
@@ -831,7 +833,8 @@ fn respond(
                 ));
             }
             head.push_str(&extra_head(version));
-            let doc = renderer.document(project, &r.html, title, crate::VENDOR_URL_BASE, &head);
+            let doc =
+                renderer.document(project, &r.html, title, crate::VENDOR_URL_BASE, &head, lang);
             no_store(Html(doc).into_response())
         }
         Err(e) => overlay(&e, version, title),
@@ -859,11 +862,12 @@ async fn shortcut(
     }
     let opts = options_from(&project, query, state.offline);
     let renderer = state.renderer();
+    let lang = opts.locale.clone();
     let (r, p, n) = (renderer.clone(), project.clone(), name.clone());
     let result = tokio::task::spawn_blocking(move || r.render_shortcut(&p, &n, &opts))
         .await
         .unwrap_or_else(|e| Err(render_panicked(&e)));
-    respond(&state, &renderer, &project, result, &name, &version)
+    respond(&state, &renderer, &project, result, &name, &version, &lang)
 }
 
 /// Markdown rendered and sanitised as Goaddon would show it.
@@ -894,6 +898,7 @@ async fn description(State(state): State<Arc<Preview>>) -> Response {
         "description",
         crate::VENDOR_URL_BASE,
         &extra_head(&version),
+        project.default_locale(),
     );
     no_store(Html(doc).into_response())
 }
