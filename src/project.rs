@@ -421,6 +421,51 @@ impl Template {
         merged
     }
 
+    /// The `en` keys (dotted, `orders.title`) that `locale` lacks: in that
+    /// locale `l` shows them in English. Empty for `en` itself and for a
+    /// template without an `en` locale.
+    pub fn untranslated(&self, locale: &str) -> Vec<String> {
+        fn leaves(v: &Value, prefix: &mut Vec<String>, out: &mut Vec<Vec<String>>) {
+            match v.as_object() {
+                Some(o) if !o.is_empty() => {
+                    for (k, v) in o {
+                        prefix.push(k.clone());
+                        leaves(v, prefix, out);
+                        prefix.pop();
+                    }
+                }
+                _ => out.push(prefix.clone()),
+            }
+        }
+        fn has(mut v: &Value, path: &[String]) -> bool {
+            for k in path {
+                match v.get(k) {
+                    Some(next) => v = next,
+                    None => return false,
+                }
+            }
+            true
+        }
+        let Some(all) = self.locale.as_ref().and_then(JsonFile::object) else {
+            return Vec::new();
+        };
+        let Some(en) = all.get(DEFAULT_LOCALE).filter(|v| v.is_object()) else {
+            return Vec::new();
+        };
+        if locale == DEFAULT_LOCALE {
+            return Vec::new();
+        }
+        let mut paths = Vec::new();
+        leaves(en, &mut Vec::new(), &mut paths);
+        paths.retain(|p| !p.is_empty());
+        let own = all.get(locale);
+        paths
+            .into_iter()
+            .filter(|p| !own.is_some_and(|o| has(o, p)))
+            .map(|p| p.join("."))
+            .collect()
+    }
+
     /// A string setting, e.g. `api_path`. None when absent or not a string.
     pub fn setting_str(&self, key: &str) -> Option<&str> {
         self.settings

@@ -104,6 +104,9 @@ fn every_planted_defect_at_its_exact_spot() {
         ("root-without-yield", "templates/pages/root.html", 1, 1),
         ("missing-locale-key", "templates/shortcuts/stats.html", 1, 8),
         ("include-cycle", "templates/snippets/a/loop.html", 1, 12),
+        // Other templates have "da": these two would show English there.
+        ("missing-translation", "locales/pages/orders.json", 2, 3),
+        ("missing-translation", "locales/pages/root.json", 1, 2),
     ];
     for e in expected {
         let e = (e.0.to_string(), e.1.to_string(), e.2, e.3);
@@ -115,7 +118,7 @@ fn every_planted_defect_at_its_exact_spot() {
         "unexpected extra findings: {found:#?}"
     );
     assert_eq!(v["errors"], 15);
-    assert_eq!(v["warnings"], 17);
+    assert_eq!(v["warnings"], 19);
     // The token itself never reaches any output.
     for format in ["human", "json", "github"] {
         let o = lint(&fixture("lint/defects"), &["--format", format]);
@@ -203,12 +206,12 @@ fn formats_and_exit_codes() {
         human.contains("3 | {% include 'nope' %}\n  |            ^"),
         "{human}"
     );
-    assert!(human.contains("lint: 15 errors, 17 warnings"));
+    assert!(human.contains("lint: 15 errors, 19 warnings"), "{human}");
     assert!(!human.contains("\x1b["), "no colour off a terminal");
     let github = String::from_utf8(lint(&dir, &["--format", "github"]).stdout).unwrap();
     assert!(github.lines().any(|l| l
         == "::error file=templates/pages/orders.html,line=3,col=12,title=unknown-snippet::snippet 'nope' does not exist (expected templates/snippets/nope.html)"));
-    assert_eq!(github.lines().count(), 32);
+    assert_eq!(github.lines().count(), 34);
     let json: serde_json::Value =
         serde_json::from_slice(&lint(&dir, &["--format", "json"]).stdout).unwrap();
     let keys: Vec<&str> = json["diagnostics"][0]
@@ -679,6 +682,58 @@ fn typos_get_did_you_mean() {
     );
     assert!(
         message("unknown-tag").contains("(did you mean 'capture'?)"),
+        "{v}"
+    );
+}
+
+/// `missing-translation`: a key of `en` another locale lacks (at that
+/// locale's key), and a locale other templates have (at the `en` key).
+#[test]
+fn missing_translation_at_its_exact_spot() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    for (rel, text) in [
+        ("goakit.toml", "[addon]\n"),
+        ("templates/pages/root.html", "{{ l.x }}{% yield %}"),
+        ("templates/pages/frontpage.html", "{{ l.a }}{{ l.b.c }}"),
+        (
+            "locales/pages/frontpage.json",
+            "{\n  \"en\": {\"a\": \"A\", \"b\": {\"c\": \"C\"}},\n  \"da\": {\"a\": \"Å\"}\n}\n",
+        ),
+        ("locales/pages/root.json", "{\"en\": {\"x\": \"X\"}}"),
+    ] {
+        let p = dir.join(rel);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, text).unwrap();
+    }
+    let (v, found) = json_findings(dir);
+    let mt: Vec<_> = found
+        .iter()
+        .filter(|f| f.0 == "missing-translation")
+        .cloned()
+        .collect();
+    assert_eq!(
+        mt,
+        [
+            (
+                "missing-translation".to_string(),
+                "locales/pages/frontpage.json".to_string(),
+                3,
+                3
+            ),
+            (
+                "missing-translation".to_string(),
+                "locales/pages/root.json".to_string(),
+                1,
+                2
+            ),
+        ],
+        "{v}"
+    );
+    let text = v.to_string();
+    assert!(text.contains("lacks en.b.c"), "{v}");
+    assert!(
+        text.contains("no \\\"da\\\" locale, which other templates have"),
         "{v}"
     );
 }

@@ -885,6 +885,33 @@ async fn offline_fixtures_per_record() {
     );
 }
 
+/// The banner names the `l` keys the page shows in English for the locale
+/// picked (SPEC 7 `missing-translation`, seen in preview).
+#[tokio::test]
+async fn banner_names_keys_that_fell_back_to_english() {
+    let dir = copy_fixture("example-addon");
+    write(
+        dir.path(),
+        "locales/pages/reports.json",
+        r#"{"en": {"headline": "Reports", "period": "Period", "value": "Value", "tooltip": "T", "generated": "Generated"},
+            "da": {"headline": "Rapporter", "period": "Periode", "value": "Værdi", "generated": "Dannet"}}"#,
+    );
+    let s = start(dir.path(), true, false).await;
+    let (code, body) = get(&s, "/pages/reports?_locale=da").await;
+    assert_eq!(code, 200, "{body}");
+    assert!(body.contains("Rapporter"));
+    assert!(
+        body.contains("locales/pages/reports.json: no da text for l.tooltip; English shown (missing-translation)"),
+        "{body}"
+    );
+    assert!(
+        body.contains("locales/pages/root.json: no da text for"),
+        "root's keys too"
+    );
+    let (_, english) = get(&s, "/pages/reports").await;
+    assert!(!english.contains("missing-translation"));
+}
+
 #[test]
 fn api_path_values_are_one_segment() {
     use goakit::addon_api::path_segment;

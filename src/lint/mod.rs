@@ -9,6 +9,7 @@ pub mod watch;
 use crate::diagnostic::{Diagnostic, Severity, line_col};
 use crate::engine::scan::{self, Scan, TokenKind};
 use crate::engine::{Engine, escape_html};
+use crate::project::DEFAULT_LOCALE;
 use crate::project::{
     FRONT_PAGE, JsonFile, Kind, Project, ROOT_PAGE, SourceFile, Template, parent_page, valid_name,
 };
@@ -125,9 +126,11 @@ pub fn lint_project(project: &Project) -> Vec<Diagnostic> {
         .iter()
         .map(|s| (std::ptr::from_ref(s.t), s))
         .collect();
+    let locales = project.locales();
     for t in project.all_templates() {
         let s = by_template.get(&std::ptr::from_ref(t)).copied();
         locale_rules(t, s, &mut d);
+        translation_rules(t, &locales, &mut d);
         settings_rules(project, t, &mut d);
     }
     config_rules(project, &mut d);
@@ -533,6 +536,46 @@ fn json_object<'f>(
         d.push(Diagnostic::error(rule, &f.path, at(&f.text, start), want));
     }
     obj
+}
+
+/// `missing-translation` (SPEC 7): a key of `en` that another locale of the
+/// same template lacks (at that locale's key), or a locale other templates
+/// have and this one lacks (at its `en` key): the page would show English
+/// there.
+fn translation_rules(t: &Template, project_locales: &BTreeSet<String>, d: &mut Vec<Diagnostic>) {
+    let Some(f) = &t.locale else { return };
+    let Some(all) = f.object() else { return };
+    let Some(en) = all.get(DEFAULT_LOCALE).filter(|v| v.is_object()) else {
+        return;
+    };
+    if en.as_object().is_none_or(serde_json::Map::is_empty) {
+        return;
+    }
+    for (loc, v) in all {
+        if loc == DEFAULT_LOCALE || !v.is_object() {
+            continue;
+        }
+        let off = json_pos::key_offset(&f.text, &[loc]).unwrap_or(0);
+        for key in t.untranslated(loc) {
+            d.push(Diagnostic::warning(
+                "missing-translation",
+                &f.path,
+                at(&f.text, off),
+                format!("\"{loc}\" lacks en.{key}: in {loc} the page shows the English text"),
+            ));
+        }
+    }
+    let off = json_pos::key_offset(&f.text, &[DEFAULT_LOCALE]).unwrap_or(0);
+    for loc in project_locales {
+        if !all.contains_key(loc) {
+            d.push(Diagnostic::warning(
+                "missing-translation",
+                &f.path,
+                at(&f.text, off),
+                format!("no \"{loc}\" locale, which other templates have: in {loc} this {} shows English", t.kind.label()),
+            ));
+        }
+    }
 }
 
 fn locale_rules(t: &Template, s: Option<&Scanned>, d: &mut Vec<Diagnostic>) {

@@ -161,15 +161,12 @@ pub fn print(project: &Project, diags: &[Diagnostic], format: Format) {
                 let _ = writeln!(out, "{}", human(project, d, color));
             }
             let (errors, warnings) = counts(diags);
-            let files = project.all_templates().count();
+            let files =
+                crate::diagnostic::count(project.all_templates().count(), "template", "templates");
             if diags.is_empty() {
-                let _ = writeln!(out, "lint: {files} templates checked, no findings");
+                let _ = writeln!(out, "lint: {files} checked, no findings");
             } else {
-                let _ = writeln!(
-                    out,
-                    "lint: {} in {files} templates",
-                    tally(errors, warnings)
-                );
+                let _ = writeln!(out, "lint: {} in {files}", tally(errors, warnings));
             }
         }
     }

@@ -776,12 +776,55 @@ async fn page(
     // while every other route, asset and the reload channel answer.
     let renderer = state.renderer();
     let lang = opts.locale.clone();
+    let fell_back = fallbacks(
+        &project,
+        &[(Kind::Page, &name), (Kind::Page, ROOT_PAGE)],
+        &lang,
+    );
     let (r, p, n) = (renderer.clone(), project.clone(), name.clone());
     let result =
         tokio::task::spawn_blocking(move || r.render_page(&p, &n, &opts, &api, Mode::InRoot))
             .await
             .unwrap_or_else(|e| Err(render_panicked(&e)));
-    respond(&state, &renderer, &project, result, &name, &version, &lang)
+    let shown = Shown {
+        title: &name,
+        version: &version,
+        lang: &lang,
+        fell_back,
+    };
+    respond(&state, &renderer, &project, result, shown)
+}
+
+/// What a rendered document is about, for [`respond`].
+struct Shown<'a> {
+    title: &'a str,
+    version: &'a str,
+    /// The locale rendered (`<html lang>`).
+    lang: &'a str,
+    /// Banner lines for `l` keys shown in English.
+    fell_back: Vec<String>,
+}
+
+/// The banner's line for each `l` key that shows English on this page
+/// (SPEC 7 `missing-translation`, seen from the page).
+fn fallbacks(project: &Project, templates: &[(Kind, &str)], locale: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for (kind, name) in templates {
+        if let Some(t) = project.template(*kind, name) {
+            let keys = t.untranslated(locale);
+            if !keys.is_empty() {
+                out.push(format!(
+                    "{}: no {locale} text for {}; English shown (missing-translation)",
+                    t.kind.locale_path(&t.name),
+                    keys.iter()
+                        .map(|k| format!("l.{k}"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ));
+            }
+        }
+    }
+    out
 }
 
 /// A render task that did not finish (it cannot panic by design; if it
@@ -796,10 +839,14 @@ fn respond(
     renderer: &Renderer,
     project: &Project,
     result: Result<crate::render::Rendered, RenderError>,
-    title: &str,
-    version: &str,
-    lang: &str,
+    shown: Shown,
 ) -> Response {
+    let Shown {
+        title,
+        version,
+        lang,
+        fell_back,
+    } = shown;
     match &result {
         Ok(r) => {
             let lines: Vec<String> = r.errors.iter().map(|e| e.to_string()).collect();
@@ -811,7 +858,7 @@ fn respond(
         Ok(r) => {
             // Warnings first: the client script reads them when it runs.
             let mut head = String::new();
-            if !r.warnings.is_empty() || !r.errors.is_empty() {
+            if !r.warnings.is_empty() || !r.errors.is_empty() || !fell_back.is_empty() {
                 // Runtime errors render inline as Ruby shows them; the
                 // banner names each with its position and include chain.
                 let mut list: Vec<String> = r
@@ -826,6 +873,7 @@ fn respond(
                     })
                     .collect();
                 list.extend(r.warnings.iter().map(|w| w.to_string()));
+                list.extend(fell_back);
                 // `</` cannot end the script early inside a JSON string.
                 let list = json!(list).to_string().replace("</", "<\\/");
                 head.push_str(&format!(
@@ -863,11 +911,18 @@ async fn shortcut(
     let opts = options_from(&project, query, state.offline);
     let renderer = state.renderer();
     let lang = opts.locale.clone();
+    let fell_back = fallbacks(&project, &[(Kind::Shortcut, &name)], &lang);
     let (r, p, n) = (renderer.clone(), project.clone(), name.clone());
     let result = tokio::task::spawn_blocking(move || r.render_shortcut(&p, &n, &opts))
         .await
         .unwrap_or_else(|e| Err(render_panicked(&e)));
-    respond(&state, &renderer, &project, result, &name, &version, &lang)
+    let shown = Shown {
+        title: &name,
+        version: &version,
+        lang: &lang,
+        fell_back,
+    };
+    respond(&state, &renderer, &project, result, shown)
 }
 
 /// Markdown rendered and sanitised as Goaddon would show it.
