@@ -143,7 +143,8 @@ fn fixture_pairs(query: &str) -> Option<Vec<(String, String)>> {
         .collect()
 }
 
-fn percent_decode(s: &str) -> Option<String> {
+/// `%XX` decoded; `None` for a broken escape or bytes that are not UTF-8.
+pub fn percent_decode(s: &str) -> Option<String> {
     let b = s.as_bytes();
     let mut out = Vec::with_capacity(b.len());
     let mut i = 0;

@@ -336,6 +336,11 @@ pub fn build(dir: &Path, args: BuildArgs) -> u8 {
         crate::say_err!("error: cannot create {}: {e}", out.display());
         return EXIT_FAILED;
     }
+    // No stale file of an earlier build survives.
+    if let Err(e) = crate::build::clear(&out) {
+        crate::say_err!("error: cannot empty {}: {e}", out.display());
+        return EXIT_FAILED;
+    }
     let opts = RenderOptions {
         locale,
         params: BTreeMap::new(),
@@ -359,29 +364,34 @@ pub fn build(dir: &Path, args: BuildArgs) -> u8 {
             }
         }
     };
+    // Every page, then every page a built document links to with other
+    // parameters (`/pages/orders__show?id=o-1041`), each once.
+    let mut queue: std::collections::VecDeque<crate::build::Target> = project
+        .pages
+        .keys()
+        .map(|n| (n.clone(), BTreeMap::new()))
+        .collect();
+    let mut seen: std::collections::BTreeSet<crate::build::Target> =
+        queue.iter().cloned().collect();
+    let mut variants = 0usize;
+    let mut beyond = 0usize;
+    let mut follow = |links: Vec<crate::build::Target>,
+                      queue: &mut std::collections::VecDeque<_>| {
+        for t in links {
+            if seen.contains(&t) {
+                continue;
+            }
+            if variants >= crate::build::MAX_VARIANTS {
+                beyond += 1;
+                continue;
+            }
+            variants += 1;
+            seen.insert(t.clone());
+            queue.push_back(t);
+        }
+    };
     // Documents sit one folder deep (pages/, shortcuts/); assets beside them.
     let asset_base = "../assets/vendor/";
-    for name in project.pages.keys() {
-        let result = rt
-            .block_on(api_vars(&project, name, &opts))
-            .and_then(|a| renderer.render_page(&project, name, &opts, &a.api, Mode::InRoot));
-        match result {
-            Ok(r) => {
-                print_warnings(&r.warnings);
-                if print_inline_errors(&r.errors) {
-                    failed += 1;
-                }
-                let doc = renderer.document(&project, &r.html, name, asset_base, "", &opts.locale);
-                if !write(format!("pages/{name}.html"), &doc) {
-                    failed += 1;
-                }
-            }
-            Err(e) => {
-                print_render_error(&e);
-                failed += 1;
-            }
-        }
-    }
     for name in project.shortcuts.keys() {
         match renderer.render_shortcut(&project, name, &opts) {
             Ok(r) => {
@@ -390,6 +400,8 @@ pub fn build(dir: &Path, args: BuildArgs) -> u8 {
                     failed += 1;
                 }
                 let doc = renderer.document(&project, &r.html, name, asset_base, "", &opts.locale);
+                let (doc, links) = crate::build::rewrite_links(&project, &doc, 1);
+                follow(links, &mut queue);
                 if !write(format!("shortcuts/{name}.html"), &doc) {
                     failed += 1;
                 }
@@ -399,6 +411,71 @@ pub fn build(dir: &Path, args: BuildArgs) -> u8 {
                 failed += 1;
             }
         }
+    }
+    while let Some((name, params)) = queue.pop_front() {
+        let opts = RenderOptions {
+            params: params.clone(),
+            ..opts.clone()
+        };
+        let result = rt
+            .block_on(api_vars(&project, &name, &opts))
+            .and_then(|a| renderer.render_page(&project, &name, &opts, &a.api, Mode::InRoot));
+        match result {
+            Ok(r) => {
+                print_warnings(&r.warnings);
+                if print_inline_errors(&r.errors) {
+                    failed += 1;
+                }
+                let doc = renderer.document(&project, &r.html, &name, asset_base, "", &opts.locale);
+                let (doc, links) = crate::build::rewrite_links(&project, &doc, 1);
+                follow(links, &mut queue);
+                if !write(crate::build::page_file(&name, &params), &doc) {
+                    failed += 1;
+                }
+            }
+            Err(e) => {
+                print_render_error(&e);
+                failed += 1;
+            }
+        }
+    }
+    if beyond > 0 {
+        crate::say_err!(
+            "warning: {} not built: more than {} pages opened with parameters",
+            crate::diagnostic::count(beyond, "linked page", "linked pages"),
+            crate::build::MAX_VARIANTS
+        );
+    }
+    // The description and the index with the menu, at the top.
+    if let Some(d) = &project.description {
+        let body = format!(
+            "<div class=\"container py-4\">{}</div>",
+            crate::preview::markdown_html(&d.text)
+        );
+        let doc = renderer.document(
+            &project,
+            &body,
+            "description",
+            "assets/vendor/",
+            "",
+            &opts.locale,
+        );
+        let (doc, _) = crate::build::rewrite_links(&project, &doc, 0);
+        if !write("description.html".into(), &doc) {
+            failed += 1;
+        }
+    }
+    let index = crate::build::index_html(&project, &opts.locale, project.description.is_some());
+    let doc = renderer.document(
+        &project,
+        &index,
+        "index",
+        "assets/vendor/",
+        "",
+        &opts.locale,
+    );
+    if !write("index.html".into(), &doc) {
+        failed += 1;
     }
     for asset in crate::assets::all() {
         let rel = Path::new("assets/vendor").join(asset.path);

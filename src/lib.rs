@@ -12,6 +12,7 @@ pub const VENDOR_URL_BASE: &str = "/_goakit/vendor/";
 
 pub mod addon_api;
 pub mod assets;
+pub mod build;
 pub mod cli;
 pub mod commands;
 pub mod context;

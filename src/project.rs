@@ -688,6 +688,20 @@ impl Project {
         self.templates(kind).get(name).map(|t| &**t)
     }
 
+    /// Goaddon's menu: the top-level pages (not root, not sub pages), the
+    /// landing page first, then the others by name; each with its menu
+    /// title in `locale` (its name when it has none).
+    pub fn menu<'a>(&'a self, locale: &str) -> Vec<(&'a str, &'a Template, &'a str)> {
+        let mut pages: Vec<_> = self
+            .pages
+            .iter()
+            .filter(|(n, t)| n.as_str() != ROOT_PAGE && !t.is_sub_page())
+            .map(|(n, t)| (n.as_str(), &**t, t.menu_title(locale).unwrap_or(n.as_str())))
+            .collect();
+        pages.sort_by_key(|(n, _, _)| (*n != FRONT_PAGE, *n));
+        pages
+    }
+
     /// The locale preview and render use unless told otherwise.
     pub fn default_locale(&self) -> &str {
         &self.config.preview.locale

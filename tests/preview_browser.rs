@@ -725,3 +725,57 @@ setTimeout(function () {{ posted = true; document.getElementById("f").submit(); 
         tokio::time::sleep(Duration::from_millis(25)).await;
     }
 }
+
+/// `goakit build` browses from disk (SPEC 6): the index's menu opens a
+/// page, a link with parameters opens the sub page for that record, the
+/// libraries load from `file://`; a rebuild leaves no stale file.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_build_browses_offline_from_file_urls() {
+    let Some(bin) = chromium_for_test() else {
+        return;
+    };
+    let example = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/example-addon");
+    let base = tempfile::tempdir().unwrap();
+    let out = base.path().join("site");
+    let build = || {
+        Command::new(env!("CARGO_BIN_EXE_goakit"))
+            .args(["build", "--offline", "--dir"])
+            .arg(&example)
+            .arg("--out")
+            .arg(&out)
+            .output()
+            .unwrap()
+    };
+    assert!(build().status.success());
+    std::fs::write(out.join("pages/stale.html"), "old").unwrap();
+    let o = build();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(
+        !out.join("pages/stale.html").exists(),
+        "the old output is replaced"
+    );
+    let index = format!("file://{}", out.join("index.html").display());
+    let browser = launch(&bin, &index);
+    let mut p = Page::attach(&browser, "file://").await;
+    p.wait_for(
+        "document.readyState === 'complete' && !!document.getElementById('menu')",
+        "the index",
+    )
+    .await;
+    // Click the menu entry "Orders".
+    p.eval("Array.from(document.querySelectorAll('#menu a')).find(a => a.textContent.trim() === 'Orders').click(); true")
+        .await;
+    p.wait_for(
+        "location.href.endsWith('/pages/orders.html') && document.readyState === 'complete' && typeof $ === 'function' && typeof $.fn.tooltip === 'function'",
+        "the orders page, with jQuery and Bootstrap from disk",
+    )
+    .await;
+    // Follow the link to order #1041's sub page.
+    p.eval("document.querySelector('a[href*=\"orders__show@id=o-1041\"]').click(); true")
+        .await;
+    p.wait_for(
+        "location.href.includes('orders__show@id=o-1041') && document.body.textContent.includes('Grace Hopper')",
+        "the sub page showing the record its id names",
+    )
+    .await;
+}

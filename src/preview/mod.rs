@@ -451,14 +451,7 @@ async fn shell(State(state): State<Arc<Preview>>) -> Response {
         locales.insert(0, locale.clone());
     }
     let mut menu = String::new();
-    // The landing page first, as in Goaddon's menu; then the others by name.
-    let mut pages: Vec<_> = project.pages.iter().collect();
-    pages.sort_by_key(|(n, _)| (n.as_str() != crate::project::FRONT_PAGE, n.as_str()));
-    for (name, t) in pages {
-        if name == ROOT_PAGE || t.is_sub_page() {
-            continue;
-        }
-        let title = t.menu_title(&locale).unwrap_or(name);
+    for (name, t, title) in project.menu(&locale) {
         // Every locale's title, for the shell's locale switch.
         let titles: serde_json::Map<String, Value> = locales
             .iter()
