@@ -122,7 +122,8 @@ pub fn main() -> ExitCode {
         }
     };
     let dir = cli.dir;
-    let code: u8 = match cli.command {
+    // The one place a command's result becomes its exit status.
+    let result = match cli.command {
         Command::Init(args) => crate::commands::init(&dir, args),
         Command::Render(args) => crate::commands::render(&dir, args),
         Command::Build(args) => crate::commands::build(&dir, args),
@@ -140,8 +141,8 @@ pub fn main() -> ExitCode {
             clap_complete::generate(shell, &mut cmd, "goakit", &mut script);
             use std::io::Write;
             let _ = std::io::stdout().write_all(&script);
-            0
+            Ok(())
         }
     };
-    ExitCode::from(code)
+    ExitCode::from(crate::exit::code(&result))
 }

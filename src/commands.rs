@@ -2,16 +2,13 @@
 
 use crate::addon_api::api_vars;
 use crate::diagnostic::terminal_safe;
-use crate::project::{Kind, LoadError, Project};
+use crate::exit::{CmdResult, Failure, failed_if};
+use crate::project::{Kind, Project};
 use crate::render::{Mode, RenderError, RenderOptions, Renderer};
 use clap::Args;
 use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
-
-pub const EXIT_OK: u8 = 0;
-pub const EXIT_FAILED: u8 = 1;
-pub const EXIT_USAGE: u8 = 2;
 
 #[derive(Args, Debug)]
 pub struct InitArgs {
@@ -67,14 +64,6 @@ fn parse_param(s: &str) -> Result<(String, String), String> {
         Some((k, v)) if !k.is_empty() => Ok((k.to_string(), v.to_string())),
         _ => Err(format!("expected K=V, got {s:?}")),
     }
-}
-
-/// Loads the project or prints why it cannot be read.
-pub fn load_project(dir: &Path) -> Result<Project, u8> {
-    Project::load(dir).map_err(|e: LoadError| {
-        crate::say_err!("error: {e}");
-        EXIT_USAGE
-    })
 }
 
 /// Prints a render error with its location, source line and include chain.
@@ -139,7 +128,7 @@ fn runtime() -> tokio::runtime::Runtime {
         .expect("tokio runtime")
 }
 
-pub fn init(dir: &Path, args: InitArgs) -> u8 {
+pub fn init(dir: &Path, args: InitArgs) -> CmdResult {
     let target = args.path.unwrap_or_else(|| dir.to_path_buf());
     match crate::scaffold::init(&target) {
         Ok(files) => {
@@ -149,11 +138,11 @@ pub fn init(dir: &Path, args: InitArgs) -> u8 {
                 crate::diagnostic::count(files.len(), "file", "files")
             );
             crate::say!("Next: goakit preview --dir {}", target.display());
-            EXIT_OK
+            Ok(())
         }
         Err(e) => {
             crate::say_err!("error: {e:#}");
-            EXIT_USAGE
+            Err(Failure::Usage)
         }
     }
 }
@@ -180,7 +169,7 @@ pub fn template_name(kind: Kind, given: &str) -> Result<String, Kind> {
 
 /// The template `kind`/`given` names, or the exit code after saying what
 /// was meant.
-fn find_template(project: &Project, kind: Kind, given: &str) -> Result<String, u8> {
+fn find_template(project: &Project, kind: Kind, given: &str) -> Result<String, Failure> {
     let name = match template_name(kind, given) {
         Ok(n) => n,
         Err(other) => {
@@ -194,7 +183,7 @@ fn find_template(project: &Project, kind: Kind, given: &str) -> Result<String, u
                 other.label(),
                 kind.label()
             );
-            return Err(EXIT_USAGE);
+            return Err(Failure::Usage);
         }
     };
     if project.template(kind, &name).is_some() {
@@ -213,23 +202,17 @@ fn find_template(project: &Project, kind: Kind, given: &str) -> Result<String, u
             known.join(", ")
         }
     );
-    Err(EXIT_USAGE)
+    Err(Failure::Usage)
 }
 
-pub fn render(dir: &Path, args: RenderArgs) -> u8 {
-    let project = match load_project(dir) {
-        Ok(p) => p,
-        Err(code) => return code,
-    };
+pub fn render(dir: &Path, args: RenderArgs) -> CmdResult {
+    let project = Project::load(dir)?;
     let (kind, given) = match (&args.shortcut, &args.page) {
         (Some(s), _) => (Kind::Shortcut, s.as_str()),
         (None, Some(p)) => (Kind::Page, p.as_str()),
-        (None, None) => return EXIT_USAGE,
+        (None, None) => return Err(Failure::Usage),
     };
-    let name = match find_template(&project, kind, given) {
-        Ok(n) => n,
-        Err(code) => return code,
-    };
+    let name = find_template(&project, kind, given)?;
     let opts = RenderOptions {
         locale: args
             .locale
@@ -239,7 +222,7 @@ pub fn render(dir: &Path, args: RenderArgs) -> u8 {
     };
     if let Err(e) = crate::render::check_locale(&project, &opts.locale) {
         crate::say_err!("error: {e}");
-        return EXIT_USAGE;
+        return Err(Failure::Usage);
     }
     let renderer = Renderer::for_project(&project);
     let mode = if args.bare { Mode::Bare } else { Mode::InRoot };
@@ -268,11 +251,11 @@ pub fn render(dir: &Path, args: RenderArgs) -> u8 {
             let mut stdout = std::io::stdout().lock();
             let _ = stdout.write_all(html.as_bytes());
             let _ = stdout.flush();
-            if failed { EXIT_FAILED } else { EXIT_OK }
+            failed_if(failed)
         }
         Err(e) => {
             print_render_error(&e);
-            EXIT_FAILED
+            Err(Failure::Failed)
         }
     }
 }
@@ -315,31 +298,28 @@ fn check_build_out(root: &Path, out: &Path) -> Result<(), String> {
     Ok(())
 }
 
-pub fn build(dir: &Path, args: BuildArgs) -> u8 {
-    let project = match load_project(dir) {
-        Ok(p) => p,
-        Err(code) => return code,
-    };
+pub fn build(dir: &Path, args: BuildArgs) -> CmdResult {
+    let project = Project::load(dir)?;
     let locale = args
         .locale
         .unwrap_or_else(|| project.default_locale().to_string());
     if let Err(e) = crate::render::check_locale(&project, &locale) {
         crate::say_err!("error: {e}");
-        return EXIT_USAGE;
+        return Err(Failure::Usage);
     }
     let out = args.out.unwrap_or_else(|| dir.join("build"));
     if let Err(why) = check_build_out(&project.root, &out) {
         crate::say_err!("error: build --out {}: {why}", out.display());
-        return EXIT_USAGE;
+        return Err(Failure::Usage);
     }
     if let Err(e) = std::fs::create_dir_all(&out) {
         crate::say_err!("error: cannot create {}: {e}", out.display());
-        return EXIT_FAILED;
+        return Err(Failure::Failed);
     }
     // No stale file of an earlier build survives.
     if let Err(e) = crate::build::clear(&out) {
         crate::say_err!("error: cannot empty {}: {e}", out.display());
-        return EXIT_FAILED;
+        return Err(Failure::Failed);
     }
     let opts = RenderOptions {
         locale,
@@ -502,9 +482,9 @@ pub fn build(dir: &Path, args: BuildArgs) -> u8 {
             "build: {written} documents written to {}, {failed} failed",
             out.display()
         );
-        EXIT_FAILED
+        Err(Failure::Failed)
     } else {
         crate::say_err!("build: {written} documents written to {}", out.display());
-        EXIT_OK
+        Ok(())
     }
 }

@@ -19,6 +19,7 @@ pub mod context;
 pub mod diagnostic;
 pub mod document;
 pub mod engine;
+pub mod exit;
 pub mod links;
 pub mod lint;
 pub mod preview;

@@ -588,7 +588,10 @@ fn links_out_of_the_project_are_never_followed() {
     );
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let built = std::fs::symlink_metadata(site.join("pages/orders.html")).unwrap();
-    assert!(built.is_file(), "the link was removed and the page written anew");
+    assert!(
+        built.is_file(),
+        "the link was removed and the page written anew"
+    );
     assert_eq!(
         std::fs::read_to_string(secret.join("leak.html")).unwrap(),
         "<p>SECRET</p>"

@@ -9,6 +9,7 @@ pub mod watch;
 use crate::diagnostic::{Diagnostic, Severity, line_col};
 use crate::engine::scan::{self, Scan, TokenKind};
 use crate::engine::{Engine, escape_html};
+use crate::exit::{CmdResult, failed_if};
 use crate::project::DEFAULT_LOCALE;
 use crate::project::{
     FRONT_PAGE, JsonFile, Kind, Project, ROOT_PAGE, SourceFile, Template, parent_page, valid_name,
@@ -38,11 +39,8 @@ pub struct LintArgs {
     pub watch: bool,
 }
 
-pub fn run(dir: &Path, args: LintArgs) -> u8 {
-    let project = match crate::commands::load_project(dir) {
-        Ok(p) => p,
-        Err(code) => return code,
-    };
+pub fn run(dir: &Path, args: LintArgs) -> CmdResult {
+    let project = crate::project::Project::load(dir)?;
     if args.watch {
         return watch::run(project, &args);
     }
@@ -51,10 +49,10 @@ pub fn run(dir: &Path, args: LintArgs) -> u8 {
     exit_code(&diags, args.deny_warnings)
 }
 
-pub fn exit_code(diags: &[Diagnostic], deny_warnings: bool) -> u8 {
+pub fn exit_code(diags: &[Diagnostic], deny_warnings: bool) -> CmdResult {
     let errors = diags.iter().any(|d| d.severity == Severity::Error);
     let warnings = diags.iter().any(|d| d.severity == Severity::Warning);
-    u8::from(errors || (deny_warnings && warnings))
+    failed_if(errors || (deny_warnings && warnings))
 }
 
 /// Page settings keys and shortcut settings keys Goaddon knows.

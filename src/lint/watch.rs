@@ -2,6 +2,7 @@
 
 use super::{LintArgs, lint_project, output};
 use crate::diagnostic::Diagnostic;
+use crate::exit::{CmdResult, Failure};
 use crate::project::{FileRole, Project};
 use notify::{RecursiveMode, Watcher};
 use std::collections::BTreeSet;
@@ -11,7 +12,7 @@ use std::time::Duration;
 
 const DEBOUNCE: Duration = Duration::from_millis(20);
 
-pub fn run(mut project: Project, args: &LintArgs) -> u8 {
+pub fn run(mut project: Project, args: &LintArgs) -> CmdResult {
     let root = project
         .root
         .canonicalize()
@@ -29,12 +30,12 @@ pub fn run(mut project: Project, args: &LintArgs) -> u8 {
         Ok(w) => w,
         Err(e) => {
             eprintln!("error: cannot watch files: {e}");
-            return 2;
+            return Err(Failure::Usage);
         }
     };
     if let Err(e) = watcher.watch(&root, RecursiveMode::Recursive) {
         eprintln!("error: cannot watch {}: {e}", root.display());
-        return 2;
+        return Err(Failure::Usage);
     }
     let mut current = lint_project(&project);
     output::print(&project, &current, args.format);
@@ -74,7 +75,7 @@ pub fn run(mut project: Project, args: &LintArgs) -> u8 {
         print_changes(&project, &current, &next, args);
         current = next;
     }
-    0
+    Ok(())
 }
 
 /// Prints findings that appeared and disappeared.

@@ -7,6 +7,7 @@ pub mod serve;
 pub mod watch;
 
 use crate::addon_api::api_vars;
+use crate::exit::{CmdResult, Failure};
 use crate::project::{JsonFile, Kind, LoadError, Project, ROOT_PAGE, valid_name};
 use crate::render::{ErrorLocation, Mode, RenderError, RenderOptions, Renderer};
 use axum::Router;
@@ -196,11 +197,8 @@ impl Preview {
     }
 }
 
-pub fn run(dir: &Path, args: PreviewArgs) -> u8 {
-    let project = match crate::commands::load_project(dir) {
-        Ok(p) => p,
-        Err(code) => return code,
-    };
+pub fn run(dir: &Path, args: PreviewArgs) -> CmdResult {
+    let project = crate::project::Project::load(dir)?;
     let port = args.port.unwrap_or(project.config.preview.port);
     let rt = match tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
@@ -210,7 +208,7 @@ pub fn run(dir: &Path, args: PreviewArgs) -> u8 {
         Ok(rt) => rt,
         Err(e) => {
             crate::say_err!("error: cannot start the server runtime: {e}");
-            return 1;
+            return Err(Failure::Failed);
         }
     };
     rt.block_on(async move {
@@ -219,7 +217,7 @@ pub fn run(dir: &Path, args: PreviewArgs) -> u8 {
             Ok(l) => l,
             Err(e) => {
                 crate::say_err!("error: cannot listen on {addr}: {e} (try --port)");
-                return 2;
+                return Err(Failure::Usage);
             }
         };
         let local = listener.local_addr().unwrap_or(addr);
@@ -259,13 +257,9 @@ pub fn run(dir: &Path, args: PreviewArgs) -> u8 {
         if args.open {
             open_browser(&url);
         }
-        match serve::serve(listener, router(preview)).await {
-            Ok(()) => 0,
-            Err(e) => {
-                crate::say_err!("error: server stopped: {e}");
-                1
-            }
-        }
+        serve::serve(listener, router(preview))
+            .await
+            .map_err(|e| Failure::Error(format!("server stopped: {e}")))
     })
 }
 

@@ -3,6 +3,7 @@
 //! folders, and a pull, with nothing of the scaffold mixed in, so the next
 //! `push --dry-run` plans zero writes.
 
+use crate::exit::{CmdResult, Failure};
 use clap::Args;
 use std::path::{Path, PathBuf};
 
@@ -26,7 +27,7 @@ pub struct CloneArgs {
 pub const GITIGNORE: &str =
     "# goakit: build output, backups and the sync record\n/build/\n/.goakit/\n";
 
-pub fn run(dir: &Path, args: CloneArgs) -> u8 {
+pub fn run(dir: &Path, args: CloneArgs) -> CmdResult {
     let id = args.addon_id.trim();
     if id.is_empty()
         || !id
@@ -37,7 +38,7 @@ pub fn run(dir: &Path, args: CloneArgs) -> u8 {
             "error: {:?} is not an addon id (letters, digits, '-' and '_')",
             args.addon_id
         );
-        return 2;
+        return Err(Failure::Usage);
     }
     let target = args.path.clone().unwrap_or_else(|| dir.join(id));
     if std::fs::read_dir(&target).is_ok_and(|mut d| d.next().is_some()) {
@@ -45,14 +46,14 @@ pub fn run(dir: &Path, args: CloneArgs) -> u8 {
             "error: {} exists and is not empty: clone makes a new project",
             target.display()
         );
-        return 2;
+        return Err(Failure::Usage);
     }
     // Refuse before creating anything when the API or token is unusable.
     let checked = super::load_token(args.token_file.as_deref(), None)
         .and_then(|t| super::client::Client::new(&args.api, t));
     if let Err(e) = checked {
         crate::say_err!("error: {e}");
-        return 2;
+        return Err(Failure::Usage);
     }
     let created = !target.exists();
     let toml = format!(
@@ -65,7 +66,7 @@ pub fn run(dir: &Path, args: CloneArgs) -> u8 {
         .and_then(|()| std::fs::write(target.join(".gitignore"), GITIGNORE));
     if let Err(e) = written {
         crate::say_err!("error: cannot write {}: {e}", target.display());
-        return 2;
+        return Err(Failure::Usage);
     }
     let pulled = super::pull::run(
         &target,
@@ -78,18 +79,25 @@ pub fn run(dir: &Path, args: CloneArgs) -> u8 {
             },
         },
     );
-    if pulled != 0 {
+    if let Err(f) = pulled {
         // Leave the folder as it was: absent, or empty.
         let _ = std::fs::remove_dir_all(&target);
         if !created {
             let _ = std::fs::create_dir(&target);
         }
+        if let Some(m) = f.message() {
+            crate::say_err!("error: {m}");
+        }
         crate::say_err!("clone failed: nothing kept");
-        return pulled;
+        return Err(if f.code() == 2 {
+            Failure::Usage
+        } else {
+            Failure::Failed
+        });
     }
     crate::say!("Cloned addon {id} into {}.", target.display());
     crate::say!("Next: goakit preview --dir {}", target.display());
-    0
+    Ok(())
 }
 
 /// A TOML basic string.

@@ -7,6 +7,7 @@
 use super::plan::{self, Selection};
 use super::sync::{self, Record};
 use super::wire::{self, Content};
+use crate::exit::{CmdResult, failed_if};
 use crate::project::Kind;
 use clap::Args;
 use serde_json::{Value, json};
@@ -121,23 +122,15 @@ fn sides(local: Option<&str>, remote: Option<&str>, base: &sync::Base) -> &'stat
     }
 }
 
-pub fn run(dir: &Path, args: DiffArgs) -> u8 {
-    let session = match super::connect(dir, &args.env) {
-        Ok(s) => s,
-        Err(code) => return code,
-    };
+pub fn run(dir: &Path, args: DiffArgs) -> CmdResult {
+    let session = super::connect(dir, &args.env)?;
     let (project, client, addon) = (&session.project, &session.client, &session.addon);
     let human = args.format == super::push::PushFormat::Human;
-    let remote = match super::fetch_all_blocking(client) {
-        Ok(r) => r,
-        Err(code) => return code,
-    };
+    let remote = super::fetch_all_blocking(client)?;
     let record = super::load_record(&session);
     let selection = Selection::new(&args.names);
     let plan = plan::plan(project, &remote, record.as_ref(), &Kind::ALL, &selection);
-    if let Err(code) = super::check_selection(&selection, &plan) {
-        return code;
-    }
+    super::check_selection(&selection, &plan)?;
     let colour_on = human && crate::lint::output::use_color();
     let mut differ = Vec::new();
     for p in &plan.items {
@@ -179,5 +172,5 @@ pub fn run(dir: &Path, args: DiffArgs) -> u8 {
             json!({"addon": addon, "record": record.is_some(), "differ": differ})
         );
     }
-    u8::from(!differ.is_empty())
+    failed_if(!differ.is_empty())
 }

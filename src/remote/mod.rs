@@ -16,6 +16,7 @@ pub mod restore;
 pub mod sync;
 pub mod wire;
 
+use crate::exit::Failure;
 use crate::project::{Kind, Project};
 use client::{ApiError, Client, Token};
 use reqwest::Method;
@@ -108,12 +109,12 @@ fn valid_env_name(n: &str) -> bool {
 /// Project, client, addon and environment, or the exit code of a usage
 /// error. With `[environments]` defined, `--env` is required: never a
 /// silent default.
-pub fn connect(dir: &Path, args: &EnvArgs) -> Result<Session, u8> {
-    let project = crate::commands::load_project(dir)?;
+pub fn connect(dir: &Path, args: &EnvArgs) -> Result<Session, Failure> {
+    let project = crate::project::Project::load(dir)?;
     let envs = &project.config.environments;
     let usage = |msg: String| {
         crate::say_err!("error: {msg}");
-        2u8
+        Failure::Usage
     };
     let names = || envs.keys().cloned().collect::<Vec<_>>().join(", ");
     let (env, id, api, protected) = match (&args.env, envs.is_empty()) {
@@ -216,7 +217,7 @@ pub fn backup_remote(
     s: &Session,
     remote: &[(Kind, Vec<Value>)],
     human: bool,
-) -> Result<String, u8> {
+) -> Result<String, Failure> {
     match backup::remote(&s.project.root, &target(&s.client), &s.addon, remote) {
         Ok(p) => {
             if human {
@@ -228,7 +229,7 @@ pub fn backup_remote(
             crate::say_err!(
                 "error: cannot write the backup under .goakit/backups: {e}; nothing written"
             );
-            Err(1)
+            Err(Failure::Failed)
         }
     }
 }
@@ -264,7 +265,7 @@ pub fn load_record(s: &Session) -> Option<sync::Record> {
 }
 
 /// Every NAME given must name an item, locally or on the remote.
-pub fn check_selection(selection: &plan::Selection, plan: &plan::Plan) -> Result<(), u8> {
+pub fn check_selection(selection: &plan::Selection, plan: &plan::Plan) -> Result<(), Failure> {
     let mut unknown = Vec::new();
     for n in selection.names() {
         let one = plan::Selection::new(std::slice::from_ref(n));
@@ -280,7 +281,7 @@ pub fn check_selection(selection: &plan::Selection, plan: &plan::Plan) -> Result
             "error: no page, snippet or shortcut named {n:?}, locally or on the remote"
         );
     }
-    Err(2)
+    Err(Failure::Usage)
 }
 
 /// The remote state of one kind: its items as the server holds them.
@@ -308,10 +309,12 @@ pub async fn fetch(client: &Client, kind: Kind) -> Result<Vec<Value>, ApiError> 
 
 /// The whole remote state on a runtime of its own, or the exit code after
 /// saying why it could not be read.
-pub fn fetch_all_blocking(client: &Client) -> Result<Vec<(Kind, Vec<Value>)>, u8> {
+pub fn fetch_all_blocking(client: &Client) -> Result<Vec<(Kind, Vec<Value>)>, Failure> {
     runtime().block_on(fetch_all(client)).map_err(|(kind, e)| {
-        crate::say_err!("error: cannot read remote {}: {e}", wire::collection(kind));
-        1
+        Failure::Error(format!(
+            "cannot read remote {}: {e}",
+            wire::collection(kind)
+        ))
     })
 }
 

@@ -11,6 +11,7 @@ use super::plan::{self, Selection};
 use super::sync::{self, PullDecision, Record};
 use super::wire::{self, FilePart};
 use crate::diagnostic::count;
+use crate::exit::{CmdResult, Failure, failed_if};
 use crate::project::{Kind, valid_name};
 use clap::Args;
 use serde_json::Map;
@@ -80,16 +81,10 @@ fn files_to_take(
     out
 }
 
-pub fn run(dir: &Path, args: PullArgs) -> u8 {
-    let session = match super::connect(dir, &args.env) {
-        Ok(s) => s,
-        Err(code) => return code,
-    };
+pub fn run(dir: &Path, args: PullArgs) -> CmdResult {
+    let session = super::connect(dir, &args.env)?;
     let (project, client, addon) = (&session.project, &session.client, &session.addon);
-    let remote = match super::fetch_all_blocking(client) {
-        Ok(r) => r,
-        Err(code) => return code,
-    };
+    let remote = super::fetch_all_blocking(client)?;
     crate::say!("{}", session.heading().replacen("Target: ", "Source: ", 1));
     let env = session.env.as_str();
     let record = super::load_record(&session);
@@ -119,9 +114,7 @@ pub fn run(dir: &Path, args: PullArgs) -> u8 {
     // Pull decides with the same plan as push (prune: a remote-only item
     // is one pull takes).
     let plan = plan::plan(project, &remote, record.as_ref(), &Kind::ALL, &selection);
-    if let Err(code) = super::check_selection(&selection, &plan) {
-        return code;
-    }
+    super::check_selection(&selection, &plan)?;
     for w in &warnings {
         crate::say_err!("warning: skipped {w}");
     }
@@ -191,7 +184,7 @@ pub fn run(dir: &Path, args: PullArgs) -> u8 {
                 crate::say_err!(
                     "error: cannot write the backup under .goakit/backups: {e}; nothing pulled"
                 );
-                return 1;
+                return Err(Failure::Failed);
             }
         }
     }
@@ -256,5 +249,5 @@ pub fn run(dir: &Path, args: PullArgs) -> u8 {
         count(written, "file", "files"),
         count(unchanged, "item", "items"),
     );
-    u8::from(!failed.is_empty() || !refused.is_empty() || saved.is_err())
+    failed_if(!failed.is_empty() || !refused.is_empty() || saved.is_err())
 }

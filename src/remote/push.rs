@@ -10,6 +10,7 @@ use super::plan::{self, Selection};
 use super::report::{self, Report};
 use super::sync;
 use crate::diagnostic::{Severity, count};
+use crate::exit::{CmdResult, Failure, failed_if};
 use crate::project::{Kind, Project};
 use clap::{Args, ValueEnum};
 use std::collections::BTreeSet;
@@ -54,17 +55,14 @@ pub struct PushArgs {
     pub env: super::EnvArgs,
 }
 
-pub fn run(dir: &Path, args: PushArgs) -> u8 {
-    let mut session = match super::connect(dir, &args.env) {
-        Ok(s) => s,
-        Err(code) => return code,
-    };
+pub fn run(dir: &Path, args: PushArgs) -> CmdResult {
+    let mut session = super::connect(dir, &args.env)?;
     let project = &session.project;
     if args.replace && !args.names.is_empty() {
         crate::say_err!(
             "error: --replace sends every item of a kind; it cannot be limited to NAMEs"
         );
-        return 2;
+        return Err(Failure::Usage);
     }
     let human = args.format == PushFormat::Human;
     let diags = crate::lint::lint_project(project);
@@ -87,7 +85,7 @@ pub fn run(dir: &Path, args: PushArgs) -> u8 {
                     serde_json::json!({"refused": "lint errors", "errors": errors.len()})
                 );
             }
-            return 1;
+            return Err(Failure::Failed);
         }
     }
     super::watch_retries(&mut session.client, Duration::from_secs(args.timeout));
@@ -95,7 +93,7 @@ pub fn run(dir: &Path, args: PushArgs) -> u8 {
     rt.block_on(push(&session, &args))
 }
 
-async fn push(session: &Session, args: &PushArgs) -> u8 {
+async fn push(session: &Session, args: &PushArgs) -> CmdResult {
     let (project, client, addon) = (&session.project, &session.client, session.addon.as_str());
     let env = session.env.as_str();
     let human = args.format == PushFormat::Human;
@@ -113,7 +111,7 @@ async fn push(session: &Session, args: &PushArgs) -> u8 {
                     serde_json::json!({"target": target, "addon": addon, "error": e.to_string()})
                 );
             }
-            return 1;
+            return Err(Failure::Failed);
         }
     };
     let record = super::load_record(session);
@@ -125,9 +123,7 @@ async fn push(session: &Session, args: &PushArgs) -> u8 {
         .collect();
     let selection = Selection::new(&args.names);
     let mut plan = plan::plan(project, &remote, record.as_ref(), &prune, &selection);
-    if let Err(code) = super::check_selection(&selection, &plan) {
-        return code;
-    }
+    super::check_selection(&selection, &plan)?;
     if args.replace {
         plan.replace = Kind::ALL
             .into_iter()
@@ -164,7 +160,7 @@ async fn push(session: &Session, args: &PushArgs) -> u8 {
         crate::say_err!("{msg}");
         report.refused = Some("conflicts".into());
         say(&report);
-        return 1;
+        return Err(Failure::Failed);
     }
     let actions = apply::actions(project, &plan, args.force);
     if args.dry_run || actions.is_empty() {
@@ -187,12 +183,10 @@ async fn push(session: &Session, args: &PushArgs) -> u8 {
                 &plan,
                 &BTreeSet::new(),
             );
-            if let Err(code) = save_record(project, env, &r) {
-                return code;
-            }
+            save_record(project, env, &r)?;
         }
         say(&report);
-        return 0;
+        return Ok(());
     }
     let mut asks: Vec<String> = report::destructive(&actions);
     asks.extend(
@@ -204,13 +198,13 @@ async fn push(session: &Session, args: &PushArgs) -> u8 {
     if let Err(why) = super::confirm("push", session, &asks, args.yes) {
         report.refused = Some(why.into());
         say(&report);
-        return 1;
+        return Err(Failure::Failed);
     }
     // Save what is about to change before the first update or delete.
     if actions.iter().any(|a| a.op != Op::Create) {
         match super::backup_remote(session, &remote, human) {
             Ok(p) => report.backup = Some(p),
-            Err(code) => return code,
+            Err(f) => return Err(f),
         }
     }
     let bar = (human && std::io::stderr().is_terminal()).then(|| {
@@ -283,18 +277,15 @@ async fn push(session: &Session, args: &PushArgs) -> u8 {
         }
     }
     say(&report);
-    if saved.is_err() {
-        return 1;
-    }
-    u8::from(report.failed + report.unknown > 0)
+    saved?;
+    failed_if(report.failed + report.unknown > 0)
 }
 
-fn save_record(project: &Project, env: &str, r: &sync::Record) -> Result<(), u8> {
+fn save_record(project: &Project, env: &str, r: &sync::Record) -> Result<(), Failure> {
     sync::save(&project.root, env, r).map(drop).map_err(|e| {
-        crate::say_err!(
-            "error: cannot write the sync record {}: {e}",
+        Failure::Error(format!(
+            "cannot write the sync record {}: {e}",
             sync::path(&project.root, env).display()
-        );
-        1
+        ))
     })
 }

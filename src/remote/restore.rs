@@ -12,6 +12,7 @@ use super::push::PushFormat;
 use super::report::{self, Report};
 use super::sync::{self, PushDecision, Write};
 use super::wire;
+use crate::exit::{CmdResult, Failure, failed_if};
 use crate::project::{Kind, valid_name};
 use clap::Args;
 use serde_json::Value;
@@ -98,11 +99,8 @@ fn plan_restore(backup: &Value, remote: &[(Kind, Vec<Value>)]) -> Plan {
     plan
 }
 
-pub fn run(dir: &Path, args: RestoreArgs) -> u8 {
-    let mut session = match super::connect(dir, &args.env) {
-        Ok(s) => s,
-        Err(code) => return code,
-    };
+pub fn run(dir: &Path, args: RestoreArgs) -> CmdResult {
+    let mut session = super::connect(dir, &args.env)?;
     let path = find(&session.project.root, &args.backup);
     let backup: Value = match std::fs::read_to_string(&path)
         .map_err(|e| e.to_string())
@@ -114,11 +112,11 @@ pub fn run(dir: &Path, args: RestoreArgs) -> u8 {
                 "error: {} is not a goakit backup (a JSON object)",
                 path.display()
             );
-            return 2;
+            return Err(Failure::Usage);
         }
         Err(e) => {
             crate::say_err!("error: cannot read the backup {}: {e}", path.display());
-            return 2;
+            return Err(Failure::Usage);
         }
     };
     match backup.get("addon").and_then(Value::as_str) {
@@ -130,21 +128,21 @@ pub fn run(dir: &Path, args: RestoreArgs) -> u8 {
                 other.unwrap_or("(unknown)"),
                 session.addon
             );
-            return 2;
+            return Err(Failure::Usage);
         }
     }
     super::watch_retries(&mut session.client, Duration::from_secs(args.timeout));
     super::runtime().block_on(restore(&session, &args, &path, &backup))
 }
 
-async fn restore(session: &Session, args: &RestoreArgs, path: &Path, backup: &Value) -> u8 {
+async fn restore(session: &Session, args: &RestoreArgs, path: &Path, backup: &Value) -> CmdResult {
     let human = args.format == PushFormat::Human;
     let target = super::target(&session.client);
     let remote = match super::fetch_all(&session.client).await {
         Ok(r) => r,
         Err((kind, e)) => {
             crate::say_err!("error: cannot read remote {}: {e}", wire::collection(kind));
-            return 1;
+            return Err(Failure::Failed);
         }
     };
     let plan = plan_restore(backup, &remote);
@@ -179,7 +177,7 @@ async fn restore(session: &Session, args: &RestoreArgs, path: &Path, backup: &Va
             );
         }
         say(&report);
-        return 0;
+        return Ok(());
     }
     let replaces: Vec<String> = plan
         .items
@@ -192,12 +190,12 @@ async fn restore(session: &Session, args: &RestoreArgs, path: &Path, backup: &Va
         .map(|r| format!("replace the remote content of {r}"))
         .collect();
     if super::confirm("restore", session, &asks, args.yes).is_err() {
-        return 1;
+        return Err(Failure::Failed);
     }
     if !replaces.is_empty() {
         match super::backup_remote(session, &remote, human) {
             Ok(p) => report.backup = Some(p),
-            Err(code) => return code,
+            Err(f) => return Err(f),
         }
     }
     let outcomes = apply::apply(&session.client, actions, |o| {
@@ -219,5 +217,5 @@ async fn restore(session: &Session, args: &RestoreArgs, path: &Path, backup: &Va
         );
     }
     say(&report);
-    u8::from(report.failed + report.unknown > 0)
+    failed_if(report.failed + report.unknown > 0)
 }
