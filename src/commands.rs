@@ -477,14 +477,15 @@ pub fn build(dir: &Path, args: BuildArgs) -> CmdResult {
         );
         failed += 1;
     }
+    let written = crate::diagnostic::count(written, "document", "documents");
     if failed > 0 {
         crate::say_err!(
-            "build: {written} documents written to {}, {failed} failed",
+            "build: {written} written to {}, {failed} failed",
             out.display()
         );
         Err(Failure::Failed)
     } else {
-        crate::say_err!("build: {written} documents written to {}", out.display());
+        crate::say_err!("build: {written} written to {}", out.display());
         Ok(())
     }
 }
