@@ -39,6 +39,10 @@ impl Diagnostic {
         (line, column): (usize, usize),
         message: impl Into<String>,
     ) -> Self {
+        debug_assert!(
+            crate::lint::rules::get(rule).is_some_and(|r| r.severity == severity),
+            "rule {rule} is not in the registry with that severity"
+        );
         Diagnostic {
             rule,
             severity,

@@ -737,3 +737,36 @@ fn missing_translation_at_its_exact_spot() {
         "{v}"
     );
 }
+
+/// The registry: `--rules` lists every rule a finding can name, with its
+/// severity; `--explain` documents one; a mistyped id gets a "did you mean".
+#[test]
+fn rules_and_explain() {
+    let run = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_goakit"))
+            .arg("lint")
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    let listed = String::from_utf8(run(&["--rules"]).stdout).unwrap();
+    let (v, _) = json_findings(&fixture("lint/defects"));
+    for d in v["diagnostics"].as_array().unwrap() {
+        let (rule, sev) = (d["rule"].as_str().unwrap(), d["severity"].as_str().unwrap());
+        assert!(
+            listed
+                .lines()
+                .any(|l| l.split_whitespace().take(2).eq([rule, sev])),
+            "{rule} ({sev}) not listed:\n{listed}"
+        );
+    }
+    let o = run(&["--explain", "missing-translation"]);
+    assert_eq!(o.status.code(), Some(0));
+    let text = String::from_utf8(o.stdout).unwrap();
+    for part in ["missing-translation (warning)", "Why:", "Example:", "Fix:"] {
+        assert!(text.contains(part), "{text}");
+    }
+    let o = run(&["--explain", "unknown-filtr"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("did you mean 'unknown-filter'?"));
+}

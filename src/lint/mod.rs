@@ -3,13 +3,14 @@
 
 pub mod json_pos;
 pub mod output;
+pub mod rules;
 pub mod syntax;
 pub mod watch;
 
 use crate::diagnostic::{Diagnostic, Severity, line_col};
 use crate::engine::scan::{self, Scan, TokenKind};
 use crate::engine::{Engine, escape_html};
-use crate::exit::{CmdResult, failed_if};
+use crate::exit::{CmdResult, Failure, failed_if};
 use crate::project::DEFAULT_LOCALE;
 use crate::project::{
     FRONT_PAGE, JsonFile, Kind, Project, ROOT_PAGE, SourceFile, Template, parent_page, valid_name,
@@ -37,9 +38,37 @@ pub struct LintArgs {
     /// Re-lint on every change and print only what changed.
     #[arg(long)]
     pub watch: bool,
+    /// List every rule: id, default severity, summary.
+    #[arg(long, conflicts_with_all = ["explain", "watch"])]
+    pub rules: bool,
+    /// What a rule checks, why, an example and the fix.
+    #[arg(long, value_name = "RULE", conflicts_with = "watch")]
+    pub explain: Option<String>,
 }
 
 pub fn run(dir: &Path, args: LintArgs) -> CmdResult {
+    if args.rules {
+        for r in rules::RULES {
+            let sev = match r.severity {
+                Severity::Error => "error",
+                Severity::Warning => "warning",
+            };
+            println!("{:<24} {sev:<8} {}", r.id, r.summary);
+        }
+        return Ok(());
+    }
+    if let Some(id) = &args.explain {
+        return match rules::get(id) {
+            Some(r) => {
+                print!("{}", rules::explain(r));
+                Ok(())
+            }
+            None => Err(Failure::UsageError(format!(
+                "no rule {id:?}{} (goakit lint --rules lists them)",
+                crate::suggest::aside(id, rules::RULES.iter().map(|r| r.id))
+            ))),
+        };
+    }
     let project = crate::project::Project::load(dir)?;
     if args.watch {
         return watch::run(project, &args);
