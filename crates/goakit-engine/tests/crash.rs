@@ -588,7 +588,6 @@ regress!(
     Expect::Html("5138")
 );
 regress!(
-    #[ignore = "fidelity: date of a timestamp past chrono's years (filters/date.rs)"]
     regress_date_20_digit_timestamp,
     Case::new("{{ 99999999999999999999 | date: '%Y' }}"),
     Expect::Html("3168873852651")

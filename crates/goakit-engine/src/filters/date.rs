@@ -24,14 +24,120 @@
 //! Text with no date or time information, or out-of-range parts, gives
 //! nil, so the filter returns the input. [`strftime`] is Ruby's
 //! `Time#strftime` with the flags `-_0^#`, widths and `%:z`.
+//!
+//! Ruby's `Time` holds any Integer of seconds (`Time.at(10**20)` is in the
+//! year 3,168,873,852,651), so the calendar here is goakit's own: the
+//! proleptic Gregorian civil date of a 128-bit second count (Howard
+//! Hinnant's `civil_from_days`), not chrono's, whose years end at 262,143.
 
 use super::{FilterCtx, FilterError, FilterResult, s, text};
 use crate::value::Value;
-use chrono::{DateTime, Datelike, Duration, FixedOffset, NaiveDate, TimeZone, Timelike, Utc};
+use chrono::{DateTime, Duration, FixedOffset, NaiveDate, TimeZone, Utc};
+use num_traits::ToPrimitive;
 
-/// A Ruby `Time`: the moment in its zone.
-#[derive(Clone, Debug)]
-pub struct RubyTime(pub DateTime<FixedOffset>);
+/// A Ruby `Time`: the moment and its zone.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RubyTime {
+    /// Seconds since 1970-01-01 00:00:00 UTC.
+    pub secs: i128,
+    pub nanos: u32,
+    /// The zone: local time minus UTC, in seconds.
+    pub offset: i32,
+}
+
+/// A moment's civil fields in its zone.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Civil {
+    year: i128,
+    /// 1..=12
+    month: u32,
+    /// 1..=31
+    day: u32,
+    hour: u32,
+    minute: u32,
+    second: u32,
+    /// Day of the year, 1..=366.
+    ordinal: u32,
+    /// 0 = Sunday.
+    wday: u32,
+}
+
+/// Days since 1970-01-01 of a proleptic Gregorian date (Hinnant).
+fn days_from_civil(y: i128, m: u32, d: u32) -> i128 {
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = (i128::from(m) + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + i128::from(d) - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+/// The proleptic Gregorian date of a day count since 1970-01-01 (Hinnant).
+fn civil_from_days(z: i128) -> (i128, u32, u32) {
+    let z = z + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    let y = yoe + era * 400 + i128::from(m <= 2);
+    (y, m, d)
+}
+
+impl RubyTime {
+    fn from_chrono(t: DateTime<FixedOffset>) -> RubyTime {
+        RubyTime {
+            secs: i128::from(t.timestamp()),
+            nanos: t.timestamp_subsec_nanos(),
+            offset: t.offset().local_minus_utc(),
+        }
+    }
+
+    fn civil(&self) -> Civil {
+        let local = self.secs + i128::from(self.offset);
+        let days = local.div_euclid(86_400);
+        let sod = local.rem_euclid(86_400) as u32;
+        let (year, month, day) = civil_from_days(days);
+        Civil {
+            year,
+            month,
+            day,
+            hour: sod / 3600,
+            minute: sod / 60 % 60,
+            second: sod % 60,
+            ordinal: (days - days_from_civil(year, 1, 1) + 1) as u32,
+            // 1970-01-01 was a Thursday.
+            wday: (days + 4).rem_euclid(7) as u32,
+        }
+    }
+}
+
+impl Civil {
+    /// ISO 8601 week-numbering year and week (`%G`, `%V`).
+    fn iso_week(&self) -> (i128, u32) {
+        let iso_wday = if self.wday == 0 { 7 } else { self.wday };
+        let weeks_in = |y: i128| {
+            let jan1 = (days_from_civil(y, 1, 1) + 4).rem_euclid(7);
+            let leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+            if jan1 == 4 || (leap && jan1 == 3) {
+                53
+            } else {
+                52
+            }
+        };
+        let w = (self.ordinal as i128 - iso_wday as i128 + 10) / 7;
+        if w < 1 {
+            (self.year - 1, weeks_in(self.year - 1))
+        } else if w > i128::from(weeks_in(self.year)) {
+            (self.year + 1, 1)
+        } else {
+            (self.year, w as u32)
+        }
+    }
+}
 
 const MONTHS: [&str; 12] = [
     "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec",
@@ -39,19 +145,23 @@ const MONTHS: [&str; 12] = [
 const DAYS: [&str; 7] = ["sun", "mon", "tue", "wed", "thu", "fri", "sat"];
 
 fn now() -> RubyTime {
-    RubyTime(Utc::now().fixed_offset())
+    RubyTime::from_chrono(Utc::now().fixed_offset())
 }
 
-fn at(secs: i64) -> Option<RubyTime> {
-    Utc.timestamp_opt(secs, 0)
-        .single()
-        .map(|t| RubyTime(t.fixed_offset()))
+/// `Time.at(secs)` in UTC.
+fn at(secs: i128) -> RubyTime {
+    RubyTime {
+        secs,
+        nanos: 0,
+        offset: 0,
+    }
 }
 
 /// Ruby's `Utils.to_date` (nil where Ruby gives nil).
 pub fn to_date(v: &Value) -> Option<RubyTime> {
     match v {
-        Value::Int(i) => at(*i),
+        Value::Int(i) => Some(at(i128::from(*i))),
+        Value::BigInt(b) => b.to_i128().map(at),
         Value::Str(st) => {
             if st.is_empty() {
                 return None;
@@ -61,7 +171,7 @@ pub fn to_date(v: &Value) -> Option<RubyTime> {
                 return Some(now());
             }
             if low.bytes().all(|b| b.is_ascii_digit()) {
-                return at(low.parse().ok()?);
+                return low.parse::<i128>().ok().map(at);
             }
             time_parse(&low, &now())
         }
@@ -443,17 +553,21 @@ fn time_parse(low: &str, now: &RubyTime) -> Option<RubyTime> {
     }
     let off = p.offset.unwrap_or(0);
     let zone = FixedOffset::east_opt(off)?;
-    let n = now.0.with_timezone(&zone);
+    let n = RubyTime {
+        offset: off,
+        ..*now
+    }
+    .civil();
     // Leading missing parts come from now, the rest default.
     let mut year = p.year;
     let mut mon = p.mon;
     let mut mday = p.mday;
     if year.is_none() {
-        year = Some(n.year() as i64);
+        year = Some(i64::try_from(n.year).ok()?);
         if mon.is_none() {
-            mon = Some(n.month() as i64);
+            mon = Some(i64::from(n.month));
             if mday.is_none() {
-                mday = Some(n.day() as i64);
+                mday = Some(i64::from(n.day));
             }
         }
     }
@@ -471,7 +585,9 @@ fn time_parse(low: &str, now: &RubyTime) -> Option<RubyTime> {
     let date = NaiveDate::from_ymd_opt(i32::try_from(year).ok()?, mon as u32, 1)?
         .checked_add_signed(Duration::days(mday - 1))?;
     let local = date.and_hms_opt(0, 0, 0)? + Duration::seconds(hour * 3600 + min * 60 + sec);
-    zone.from_local_datetime(&local).single().map(RubyTime)
+    zone.from_local_datetime(&local)
+        .single()
+        .map(RubyTime::from_chrono)
 }
 
 const DAY_NAMES: [&str; 7] = [
@@ -521,7 +637,8 @@ fn pad(out: &mut String, body: &str, width: Option<usize>, padc: char, neg_ok: b
 pub fn strftime(t: &RubyTime, fmt: &str, max_bytes: usize) -> Result<String, FilterError> {
     let budget = || FilterError::Budget(format!("a filter result of more than {max_bytes} bytes"));
     let invalid = || FilterError::Liquid(format!("invalid format: {fmt}"));
-    let t = &t.0;
+    let time = *t;
+    let t = time.civil();
     let mut out = String::new();
     let mut chars = fmt.chars().peekable();
     while let Some(c) = chars.next() {
@@ -569,7 +686,7 @@ pub fn strftime(t: &RubyTime, fmt: &str, max_bytes: usize) -> Result<String, Fil
         let Some(d) = chars.next() else {
             return Err(invalid());
         };
-        let numeric = |out: &mut String, v: i64, def_w: usize, def_pad: char| {
+        let numeric = |out: &mut String, v: i128, def_w: usize, def_pad: char| {
             let padc = if no_pad {
                 None
             } else if space {
@@ -604,81 +721,65 @@ pub fn strftime(t: &RubyTime, fmt: &str, max_bytes: usize) -> Result<String, Fil
             if h.is_multiple_of(12) {
                 12
             } else {
-                (h % 12) as i64
+                i128::from(h % 12)
             }
         };
         match d {
             'Y' => {
-                numeric(&mut out, t.year() as i64, 4, '0');
+                numeric(&mut out, t.year, 4, '0');
             }
-            'C' => numeric(&mut out, (t.year() as i64).div_euclid(100), 2, '0'),
-            'y' => numeric(&mut out, (t.year() as i64).rem_euclid(100), 2, '0'),
-            'm' => numeric(&mut out, t.month() as i64, 2, '0'),
-            'd' => numeric(&mut out, t.day() as i64, 2, '0'),
-            'e' => numeric(&mut out, t.day() as i64, 2, ' '),
-            'j' => numeric(&mut out, t.ordinal() as i64, 3, '0'),
-            'H' => numeric(&mut out, t.hour() as i64, 2, '0'),
-            'k' => numeric(&mut out, t.hour() as i64, 2, ' '),
-            'I' => numeric(&mut out, hour12(t.hour()), 2, '0'),
-            'l' => numeric(&mut out, hour12(t.hour()), 2, ' '),
-            'M' => numeric(&mut out, t.minute() as i64, 2, '0'),
-            'S' => numeric(&mut out, t.second() as i64, 2, '0'),
+            'C' => numeric(&mut out, t.year.div_euclid(100), 2, '0'),
+            'y' => numeric(&mut out, t.year.rem_euclid(100), 2, '0'),
+            'm' => numeric(&mut out, t.month.into(), 2, '0'),
+            'd' => numeric(&mut out, t.day.into(), 2, '0'),
+            'e' => numeric(&mut out, t.day.into(), 2, ' '),
+            'j' => numeric(&mut out, t.ordinal.into(), 3, '0'),
+            'H' => numeric(&mut out, t.hour.into(), 2, '0'),
+            'k' => numeric(&mut out, t.hour.into(), 2, ' '),
+            'I' => numeric(&mut out, hour12(t.hour), 2, '0'),
+            'l' => numeric(&mut out, hour12(t.hour), 2, ' '),
+            'M' => numeric(&mut out, t.minute.into(), 2, '0'),
+            'S' => numeric(&mut out, t.second.into(), 2, '0'),
             'L' => {
-                let ms = format!("{:09}", t.nanosecond());
+                let ms = format!("{:09}", time.nanos);
                 let w = width.unwrap_or(3);
                 let body: String = ms.chars().chain(std::iter::repeat('0')).take(w).collect();
                 out.push_str(&body);
             }
             'N' => {
-                let ns = format!("{:09}", t.nanosecond());
+                let ns = format!("{:09}", time.nanos);
                 let w = width.unwrap_or(9);
                 let body: String = ns.chars().chain(std::iter::repeat('0')).take(w).collect();
                 out.push_str(&body);
             }
-            'u' => numeric(&mut out, t.weekday().number_from_monday() as i64, 1, '0'),
-            'w' => numeric(&mut out, t.weekday().num_days_from_sunday() as i64, 1, '0'),
-            'U' => {
-                let wd = t.weekday().num_days_from_sunday() as i64;
-                numeric(&mut out, (t.ordinal0() as i64 + 7 - wd) / 7, 2, '0')
-            }
-            'W' => {
-                let wd = t.weekday().num_days_from_monday() as i64;
-                numeric(&mut out, (t.ordinal0() as i64 + 7 - wd) / 7, 2, '0')
-            }
-            'G' => numeric(&mut out, t.iso_week().year() as i64, 4, '0'),
-            'g' => numeric(
+            'u' => numeric(
                 &mut out,
-                (t.iso_week().year() as i64).rem_euclid(100),
-                2,
+                if t.wday == 0 { 7 } else { t.wday.into() },
+                1,
                 '0',
             ),
-            'V' => numeric(&mut out, t.iso_week().week() as i64, 2, '0'),
-            's' => numeric(&mut out, t.timestamp(), 1, '0'),
-            'a' => alpha(
-                &mut out,
-                &DAY_NAMES[t.weekday().num_days_from_sunday() as usize][..3],
-                false,
-            ),
-            'A' => alpha(
-                &mut out,
-                DAY_NAMES[t.weekday().num_days_from_sunday() as usize],
-                false,
-            ),
-            'b' | 'h' => alpha(&mut out, &MONTH_NAMES[t.month0() as usize][..3], false),
-            'B' => alpha(&mut out, MONTH_NAMES[t.month0() as usize], false),
-            'p' => alpha(&mut out, if t.hour() < 12 { "AM" } else { "PM" }, true),
-            'P' => alpha(&mut out, if t.hour() < 12 { "am" } else { "pm" }, false),
-            'Z' => alpha(
-                &mut out,
-                if t.offset().local_minus_utc() == 0 {
-                    "UTC"
-                } else {
-                    ""
-                },
-                true,
-            ),
+            'w' => numeric(&mut out, t.wday.into(), 1, '0'),
+            'U' => {
+                let wd = i128::from(t.wday);
+                numeric(&mut out, (i128::from(t.ordinal) - 1 + 7 - wd) / 7, 2, '0')
+            }
+            'W' => {
+                let wd = i128::from((t.wday + 6) % 7);
+                numeric(&mut out, (i128::from(t.ordinal) - 1 + 7 - wd) / 7, 2, '0')
+            }
+            'G' => numeric(&mut out, t.iso_week().0, 4, '0'),
+            'g' => numeric(&mut out, t.iso_week().0.rem_euclid(100), 2, '0'),
+            'V' => numeric(&mut out, t.iso_week().1.into(), 2, '0'),
+            's' => numeric(&mut out, time.secs, 1, '0'),
+            'a' => alpha(&mut out, &DAY_NAMES[t.wday as usize][..3], false),
+            'A' => alpha(&mut out, DAY_NAMES[t.wday as usize], false),
+            'b' | 'h' => alpha(&mut out, &MONTH_NAMES[t.month as usize - 1][..3], false),
+            'B' => alpha(&mut out, MONTH_NAMES[t.month as usize - 1], false),
+            'p' => alpha(&mut out, if t.hour < 12 { "AM" } else { "PM" }, true),
+            'P' => alpha(&mut out, if t.hour < 12 { "am" } else { "pm" }, false),
+            'Z' => alpha(&mut out, if time.offset == 0 { "UTC" } else { "" }, true),
             'z' => {
-                let off = t.offset().local_minus_utc();
+                let off = time.offset;
                 let sign = if off < 0 { '-' } else { '+' };
                 let a = off.abs();
                 let (h, m, sec) = (a / 3600, a / 60 % 60, a % 60);
@@ -718,7 +819,7 @@ pub fn strftime(t: &RubyTime, fmt: &str, max_bytes: usize) -> Result<String, Fil
                     'v' => "%e-%^b-%4Y",
                     _ => "%a %b %e %H:%M:%S %Z %Y",
                 };
-                let inner = strftime(&RubyTime(*t), sub, max_bytes)?;
+                let inner = strftime(&time, sub, max_bytes)?;
                 alpha(&mut out, &inner, false);
             }
             other => {
@@ -749,9 +850,70 @@ mod tests {
     use super::*;
     use crate::filters::{call_filter, rendered};
 
+    /// Inside chrono's range the own calendar agrees with chrono on every
+    /// field strftime prints (a day apart over ±30,000 years, plus edges).
+    #[test]
+    fn own_calendar_agrees_with_chrono() {
+        use chrono::{Datelike, Timelike};
+        let mut secs: Vec<i64> = (-11_000_000..11_000_000)
+            .map(|d: i64| d * 86_400 + (d.rem_euclid(86_400)))
+            .step_by(997)
+            .collect();
+        secs.extend([
+            0,
+            -1,
+            86_399,
+            951_782_400,
+            1_709_164_800,
+            -62_135_596_800,
+            253_402_300_799,
+        ]);
+        for s in secs {
+            let c = Utc.timestamp_opt(s, 0).unwrap();
+            let ours = at(i128::from(s)).civil();
+            assert_eq!(
+                (
+                    ours.year,
+                    ours.month,
+                    ours.day,
+                    ours.hour,
+                    ours.minute,
+                    ours.second
+                ),
+                (
+                    i128::from(c.year()),
+                    c.month(),
+                    c.day(),
+                    c.hour(),
+                    c.minute(),
+                    c.second()
+                ),
+                "{s}"
+            );
+            assert_eq!(ours.ordinal, c.ordinal(), "{s}");
+            assert_eq!(ours.wday, c.weekday().num_days_from_sunday(), "{s}");
+            let w = c.iso_week();
+            assert_eq!(ours.iso_week(), (i128::from(w.year()), w.week()), "{s}");
+        }
+        // Past chrono's years, as Ruby's Time.at prints them (recorded
+        // from ruby-liquid's Ruby: `Time.at(±10**20 - 1).utc.strftime`).
+        let fmt = "%Y-%m-%d %H:%M:%S %j %a %G-%V %U %W %s";
+        let big: num_bigint::BigInt = "99999999999999999999".parse().unwrap();
+        let t = to_date(&Value::from_bigint(big.clone())).unwrap();
+        assert_eq!(
+            strftime(&t, fmt, 200).unwrap(),
+            "3168873852651-02-22 09:46:39 053 Sat 3168873852651-08 07 07 99999999999999999999"
+        );
+        let t = to_date(&Value::from_bigint(-big)).unwrap();
+        assert_eq!(
+            strftime(&t, "%Y-%m-%d %H:%M:%S %j %a %G-%V", 200).unwrap(),
+            "-3168873848712-11-08 14:13:21 313 Mon -3168873848712-46"
+        );
+    }
+
     fn parse(s: &str) -> String {
         // A fixed "now": 2026-12-01 21:16:43 UTC.
-        let now = at(1_796_159_803).unwrap();
+        let now = at(1_796_159_803);
         match time_parse(&s.to_lowercase(), &now) {
             Some(t) => strftime(&t, "%Y-%m-%d %H:%M:%S %z |%Z|", 1000).unwrap(),
             None => "nil".into(),
