@@ -121,16 +121,21 @@ fn merge_page_over_root(base: &mut Api, over: Api) {
 pub fn encoded_query(params: &BTreeMap<String, String>) -> String {
     params
         .iter()
-        .map(|(k, v)| {
-            format!(
-                "{}={}",
-                path_segment(k).unwrap_or_default(),
-                path_segment(v).unwrap_or_default()
-            )
-        })
+        .map(|(k, v)| format!("{}={}", query_component(k), query_component(v)))
         .collect::<Vec<_>>()
         .join("&")
 }
+
+/// One key or value of a query: as a path segment, and a value of dots
+/// (which a path refuses) with its dots encoded, so no two values share a
+/// name.
+fn query_component(v: &str) -> String {
+    path_segment(v).unwrap_or_else(|_| "%2E".repeat(v.len()))
+}
+
+/// Stands for a parameter that cannot be a path segment while api_path
+/// renders: an error only if the path uses it.
+const UNSAFE_PARAM: &str = "\u{1}goakit:unsafe-param\u{1}";
 
 /// `a=1&b=2` → its pairs, decoded; `None` when it is not such a list.
 fn fixture_pairs(query: &str) -> Option<Vec<(String, String)>> {
@@ -247,9 +252,19 @@ fn expand_api_path(
             )
         })
     };
+    // A parameter that cannot be a segment fails the page only when the
+    // path uses it (a `?q=..` the path never reads is harmless).
     let mut params = serde_json::Map::new();
+    let mut unsafe_params = Vec::new();
     for (k, v) in &opts.params {
-        params.insert(k.clone(), segment(Some(&Value::String(v.clone())))?);
+        let seg = match path_segment(v) {
+            Ok(s) => Value::String(s),
+            Err(_) => {
+                unsafe_params.push(k.clone());
+                Value::String(format!("{UNSAFE_PARAM}{k}{UNSAFE_PARAM}"))
+            }
+        };
+        params.insert(k.clone(), seg);
     }
     let vars = json!({
         "project_id": segment(proj.get("_id"))?,
@@ -279,6 +294,28 @@ fn expand_api_path(
     )?;
     if let Some(e) = out.errors.into_iter().next() {
         return Err(RenderError::Template(e));
+    }
+    if out.html.contains(UNSAFE_PARAM) {
+        let used = unsafe_params
+            .iter()
+            .find(|k| {
+                out.html
+                    .contains(&format!("{UNSAFE_PARAM}{k}{UNSAFE_PARAM}"))
+            })
+            .cloned()
+            .unwrap_or_default();
+        return Err(RenderError::Json(
+            ErrorLocation {
+                file,
+                line: 1,
+                column: 1,
+                source_line: String::new(),
+            },
+            format!(
+                "api_path: params.{used} = {:?} cannot be a path segment",
+                opts.params.get(&used).cloned().unwrap_or_default()
+            ),
+        ));
     }
     Ok(out.html.trim().to_string())
 }

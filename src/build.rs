@@ -19,10 +19,17 @@ pub type Target = (String, BTreeMap<String, String>);
 /// folder: `pages/orders.html`, `pages/orders__show@id=o-1041.html`.
 pub fn page_file(name: &str, params: &BTreeMap<String, String>) -> String {
     if params.is_empty() {
-        format!("pages/{name}.html")
-    } else {
-        format!("pages/{name}@{}.html", encoded_query(params))
+        return format!("pages/{name}.html");
     }
+    let q = encoded_query(params);
+    // File names end at 255 bytes: a long query is named by its hash.
+    if q.len() > 120 {
+        use sha2::Digest;
+        let h = sha2::Sha256::digest(q.as_bytes());
+        let hex: String = h[..8].iter().map(|b| format!("{b:02x}")).collect();
+        return format!("pages/{name}@{hex}.html");
+    }
+    format!("pages/{name}@{q}.html")
 }
 
 /// A URL path component for a file name (its `%` and the characters a URL

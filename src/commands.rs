@@ -392,6 +392,26 @@ pub fn build(dir: &Path, args: BuildArgs) -> CmdResult {
             }
         }
     }
+    // The description, at the top; the pages it links to are built too.
+    if let Some(d) = &project.description {
+        let body = format!(
+            "<div class=\"container py-4\">{}</div>",
+            crate::preview::markdown_html(&d.text)
+        );
+        let doc = renderer.document(
+            &project,
+            &body,
+            "description",
+            "assets/vendor/",
+            "",
+            &opts.locale,
+        );
+        let (doc, links) = crate::build::rewrite_links(&project, &doc, 0);
+        follow(links, &mut queue);
+        if !write("description.html".into(), &doc) {
+            failed += 1;
+        }
+    }
     while let Some((name, params)) = queue.pop_front() {
         let opts = RenderOptions {
             params: params.clone(),
@@ -426,25 +446,7 @@ pub fn build(dir: &Path, args: BuildArgs) -> CmdResult {
             crate::build::MAX_VARIANTS
         );
     }
-    // The description and the index with the menu, at the top.
-    if let Some(d) = &project.description {
-        let body = format!(
-            "<div class=\"container py-4\">{}</div>",
-            crate::preview::markdown_html(&d.text)
-        );
-        let doc = renderer.document(
-            &project,
-            &body,
-            "description",
-            "assets/vendor/",
-            "",
-            &opts.locale,
-        );
-        let (doc, _) = crate::build::rewrite_links(&project, &doc, 0);
-        if !write("description.html".into(), &doc) {
-            failed += 1;
-        }
-    }
+    // The index with the menu, at the top.
     let index = crate::build::index_html(&project, &opts.locale, project.description.is_some());
     let doc = renderer.document(
         &project,

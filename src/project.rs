@@ -715,7 +715,11 @@ impl Project {
         out.insert(self.default_locale().to_string());
         for t in self.all_templates() {
             if let Some(all) = t.locale.as_ref().and_then(JsonFile::object) {
-                out.extend(all.keys().cloned());
+                out.extend(
+                    all.iter()
+                        .filter(|(_, v)| v.is_object())
+                        .map(|(k, _)| k.clone()),
+                );
             }
         }
         out

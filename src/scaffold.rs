@@ -84,7 +84,11 @@ pub fn init(dir: &Path) -> anyhow::Result<Vec<PathBuf>> {
             crate::project::CONFIG_FILE
         );
     }
-    if let Some((existing, _)) = FILES.iter().find(|(p, _)| dir.join(p).exists()) {
+    // A repository's own .gitignore is kept: goakit's lines are added to it.
+    if let Some((existing, _)) = FILES
+        .iter()
+        .find(|(p, _)| *p != ".gitignore" && dir.join(p).exists())
+    {
         bail!(
             "{} already exists: not overwriting it",
             dir.join(existing).display()
@@ -93,6 +97,25 @@ pub fn init(dir: &Path) -> anyhow::Result<Vec<PathBuf>> {
     let mut written = Vec::new();
     for (rel, text) in FILES {
         let path = dir.join(rel);
+        if *rel == ".gitignore"
+            && let Ok(old) = std::fs::read_to_string(&path)
+        {
+            let missing: Vec<&str> = text
+                .lines()
+                .filter(|l| !l.starts_with('#') && !old.lines().any(|o| o.trim() == *l))
+                .collect();
+            if !missing.is_empty() {
+                let sep = if old.ends_with('\n') || old.is_empty() {
+                    ""
+                } else {
+                    "\n"
+                };
+                std::fs::write(&path, format!("{old}{sep}{}\n", missing.join("\n")))
+                    .with_context(|| format!("cannot write {}", path.display()))?;
+                written.push(path);
+            }
+            continue;
+        }
         if let Some(parent) = path.parent() {
             std::fs::create_dir_all(parent)
                 .with_context(|| format!("cannot create {}", parent.display()))?;

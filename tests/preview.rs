@@ -854,6 +854,28 @@ async fn page_parameters_reach_the_addon_api() {
     assert_eq!(sent["project"]["_id"], project_id);
 }
 
+/// A parameter that cannot be a path segment fails the page only when
+/// api_path uses it.
+#[tokio::test]
+async fn unsafe_parameters_matter_only_where_used() {
+    let (api, seen) = recording_api().await;
+    let dir = copy_fixture("example-addon");
+    use_api(dir.path(), api);
+    let s = start(dir.path(), false, false).await;
+    let (code, body) = get(&s, "/pages/orders__show?id=o-7&q=..").await;
+    assert_eq!(code, 200, "{body}");
+    let (code, body) = get(&s, "/pages/orders__show?id=..").await;
+    assert_eq!(code, 500);
+    assert!(body.contains("params.id"), "{body}");
+    assert!(
+        !seen
+            .lock()
+            .unwrap()
+            .iter()
+            .any(|c| c.1.contains("/orders/.."))
+    );
+}
+
 /// Offline, `preview/api/<page>/<k>=<v>.json` answers for those
 /// parameters (the most specific match), else `preview/api/<page>.json`.
 #[tokio::test]

@@ -288,7 +288,7 @@ fn retries_429_with_retry_after_and_5xx() {
     let fake = Fake::start(TOKEN);
     let (_tmp, dir) = project(&fake);
     fake.fault("GET pages", Fault::Status(429, Some(1)));
-    fake.fault("POST pages/orders", Fault::Status(500, None));
+    fake.fault("POST pages/orders", Fault::Status(503, None));
     fake.fault("POST pages/orders", Fault::Status(503, None));
     let started = Instant::now();
     let o = goakit(&dir, &["push"]);
@@ -1074,4 +1074,95 @@ fn push_and_pull_never_go_through_links_out_of_the_project() {
         all_output(&o)
     );
     assert_eq!(std::fs::read_dir(&elsewhere).unwrap().count(), 0);
+}
+
+/// What a reviewer found: a cleared field clears on the remote; a create
+/// that may have happened is not sent twice; pull keeps local-only
+/// settings keys, never replaces an unreadable local file without
+/// --force, and settles "changed locally, deleted on the remote" with it.
+#[test]
+fn clears_unknown_creates_and_careful_pulls() {
+    let fake = Fake::start(TOKEN);
+    let (_tmp, dir) = project(&fake);
+    assert!(goakit(&dir, &["push"]).status.success());
+    // A deleted locale file clears the remote locale; nothing comes back.
+    std::fs::remove_file(dir.join("locales/pages/reports.json")).unwrap();
+    let o = goakit(&dir, &["push"]);
+    assert_eq!(o.status.code(), Some(0), "{}", all_output(&o));
+    let reports = fake
+        .items("pages")
+        .into_iter()
+        .find(|p| p["name"] == "reports")
+        .unwrap();
+    assert!(
+        reports["locale"].is_null() || reports["locale"] == json!({}),
+        "{reports}"
+    );
+    let o = goakit(&dir, &["pull"]);
+    assert_eq!(o.status.code(), Some(0), "{}", all_output(&o));
+    assert!(!dir.join("locales/pages/reports.json").exists());
+    fake.clear_log();
+    let (v, o) = push_json(&dir, &[]);
+    assert_eq!(o.status.code(), Some(0), "{v}");
+    assert!(fake.writes().is_empty(), "{v}");
+    // A 502 to a create: unknown, and not sent again.
+    std::fs::write(dir.join("templates/pages/extra.html"), "<p>x</p>\n").unwrap();
+    fake.fault("POST pages/extra", Fault::Status(502, None));
+    fake.clear_log();
+    let (v, o) = push_json(&dir, &[]);
+    assert_eq!(o.status.code(), Some(1), "{v}");
+    assert_eq!(v["unknown"], 1, "{v}");
+    assert_eq!(
+        fake.writes().iter().filter(|l| l.method == "POST").count(),
+        1
+    );
+    // pull keeps a local settings key the wire does not carry.
+    let s_path = dir.join("settings/pages/orders.json");
+    let mut local: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&s_path).unwrap()).unwrap();
+    local["note"] = json!("mine");
+    std::fs::write(&s_path, serde_json::to_string(&local).unwrap()).unwrap();
+    fake.edit("pages", "orders", "menu_title", json!({"en": "All orders"}));
+    let o = goakit(&dir, &["pull", "orders"]);
+    assert_eq!(o.status.code(), Some(0), "{}", all_output(&o));
+    let now: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&s_path).unwrap()).unwrap();
+    assert_eq!(now["menu_title"], json!({"en": "All orders"}));
+    assert_eq!(now["note"], "mine");
+    // An unreadable local locale is never replaced without --force.
+    std::fs::write(dir.join("locales/pages/customers.json"), "{ not json").unwrap();
+    fake.edit(
+        "pages",
+        "customers",
+        "locale",
+        json!({"en": {"headline": "Clients"}}),
+    );
+    let o = goakit(&dir, &["pull", "customers"]);
+    assert_eq!(o.status.code(), Some(1), "{}", all_output(&o));
+    assert!(
+        all_output(&o).contains("page customers"),
+        "{}",
+        all_output(&o)
+    );
+    assert_eq!(
+        std::fs::read_to_string(dir.join("locales/pages/customers.json")).unwrap(),
+        "{ not json"
+    );
+    // Changed locally, deleted on the remote: --force keeps the files.
+    std::fs::write(dir.join("templates/pages/settings.html"), "<p>mine</p>\n").unwrap();
+    fake.inner
+        .lock()
+        .unwrap()
+        .items
+        .get_mut("pages")
+        .unwrap()
+        .retain(|p| p["name"] != "settings");
+    let o = goakit(&dir, &["pull", "settings"]);
+    assert_eq!(o.status.code(), Some(1), "{}", all_output(&o));
+    let o = goakit(&dir, &["pull", "--force", "settings"]);
+    assert_eq!(o.status.code(), Some(0), "{}", all_output(&o));
+    assert_eq!(
+        std::fs::read_to_string(dir.join("templates/pages/settings.html")).unwrap(),
+        "<p>mine</p>\n"
+    );
 }

@@ -242,6 +242,20 @@ fn init_scaffold_renders_every_page_and_builds() {
         ignore.contains("/build/") && ignore.contains("/.goakit/"),
         "{ignore}"
     );
+    // In a repository with its own .gitignore, init adds its lines to it.
+    let repo = base.path().join("repo");
+    std::fs::create_dir_all(&repo).unwrap();
+    std::fs::write(repo.join(".gitignore"), "target/\n").unwrap();
+    let o = Command::new(env!("CARGO_BIN_EXE_goakit"))
+        .arg("init")
+        .arg(&repo)
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(
+        std::fs::read_to_string(repo.join(".gitignore")).unwrap(),
+        "target/\n/build/\n/.goakit/\n"
+    );
     // The sub page shows the record its id names (per-record fixtures).
     let o = goakit(
         &dir,

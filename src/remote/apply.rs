@@ -109,9 +109,10 @@ pub fn actions(project: &Project, plan: &Plan, force: bool) -> Vec<Action> {
                 name: p.name.clone(),
                 op: w.into(),
                 id: p.id.clone(),
-                body: match w {
-                    Write::Delete => Value::Null,
-                    _ => p.local.clone().map(Value::Object).unwrap_or_default(),
+                body: match (w, &p.local) {
+                    (Write::Delete, _) | (_, None) => Value::Null,
+                    (Write::Update, Some(l)) => wire::update_body(l, p.remote.as_ref()),
+                    (Write::Create, Some(l)) => wire::body(l),
                 },
                 covers: Vec::new(),
                 removes: Vec::new(),

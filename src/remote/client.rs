@@ -294,9 +294,16 @@ impl Client {
     ) -> Result<Value, ApiError> {
         let attempt = self.attempts(&method, path, body);
         match self.deadline {
+            // A write cut off by the deadline may have reached the server.
             Some((deadline, total)) => tokio::time::timeout_at(deadline, attempt)
                 .await
-                .unwrap_or(Err(ApiError::Deadline(total))),
+                .unwrap_or_else(|_| {
+                    Err(if method == Method::GET {
+                        ApiError::Deadline(total)
+                    } else {
+                        ApiError::Lost(ApiError::Deadline(total).to_string())
+                    })
+                }),
             None => attempt.await,
         }
     }
@@ -353,8 +360,11 @@ impl Client {
                         .get(reqwest::header::RETRY_AFTER)
                         .and_then(|v| v.to_str().ok())
                         .and_then(parse_retry_after);
+                    // A write the server took: its answer's body says nothing more.
+                    let write_done = method != Method::GET && status.is_success();
                     let text = match Self::read_answer(resp).await {
                         Ok(t) => t,
+                        Err(_) if write_done => return Ok(Value::Null),
                         Err(Err(too_big)) => return Err(ApiError::BadAnswer(too_big)),
                         Err(Ok(e)) => {
                             let safe = method != Method::POST;
@@ -371,8 +381,8 @@ impl Client {
                         }
                     };
                     if status.is_success() {
-                        if text.trim().is_empty() {
-                            return Ok(Value::Null);
+                        if text.trim().is_empty() || write_done {
+                            return Ok(serde_json::from_str(&text).unwrap_or(Value::Null));
                         }
                         return serde_json::from_str(&text)
                             .map_err(|e| ApiError::BadAnswer(format!("not JSON ({e})")));
@@ -385,7 +395,16 @@ impl Client {
                     {
                         return Ok(Value::Null);
                     }
-                    let retry = matches!(status.as_u16(), 429 | 500 | 502 | 503 | 504);
+                    // A create is retried only when the server says it did
+                    // nothing (429, 503); after another 5xx it may exist.
+                    let retry = if method == Method::POST {
+                        matches!(status.as_u16(), 429 | 503)
+                    } else {
+                        matches!(status.as_u16(), 429 | 500 | 502 | 503 | 504)
+                    };
+                    if method == Method::POST && matches!(status.as_u16(), 500 | 502 | 504) {
+                        maybe_applied = true;
+                    }
                     (
                         retry,
                         retry_after,

@@ -31,54 +31,117 @@ pub struct PullArgs {
     pub env: super::EnvArgs,
 }
 
-/// Does the local file already say what the server holds? `None`: there
-/// is no local file. JSON is compared as data (formatting is never a
-/// change), settings only on the fields the wire carries, and a missing
-/// remote locale or settings equals an empty hash.
-fn same(kind: Kind, part: FilePart, path: &Path, remote: Option<&str>) -> Option<bool> {
-    let old = std::fs::read_to_string(path).ok()?;
-    if remote == Some(old.as_str()) {
-        return Some(true);
-    }
-    if part == FilePart::Html {
-        return Some(false);
-    }
-    let empty = Map::new();
-    let new = match remote {
-        Some(text) => wire::json_part(kind, part, text),
-        None => Some(empty),
-    };
-    let old = wire::json_part(kind, part, &old);
-    Some(old.is_some() && old == new)
+/// A local file as pull finds it.
+enum Local {
+    Absent,
+    Text(String),
+    /// Not UTF-8, or (locale, settings) not a JSON object: pull cannot
+    /// tell what it says, and never replaces it without `--force`.
+    Unreadable(String, &'static str),
 }
 
-/// The files to write to take `item`: (path, relative path, text, the
-/// local text it replaces).
+fn read_local(part: FilePart, path: &Path) -> Local {
+    let Ok(bytes) = std::fs::read(path) else {
+        return Local::Absent;
+    };
+    match String::from_utf8(bytes) {
+        Err(e) => Local::Unreadable(
+            String::from_utf8_lossy(e.as_bytes()).into_owned(),
+            "is not UTF-8 text",
+        ),
+        Ok(t)
+            if part != FilePart::Html
+                && !matches!(
+                    serde_json::from_str::<serde_json::Value>(&t),
+                    Ok(serde_json::Value::Object(_))
+                ) =>
+        {
+            Local::Unreadable(t, "is not a JSON object")
+        }
+        Ok(t) => Local::Text(t),
+    }
+}
+
+/// Does the local text already say what the server holds? JSON is
+/// compared as data (formatting is never a change), settings only on the
+/// fields the wire carries, and a missing remote locale or settings equals
+/// an empty hash.
+fn same(kind: Kind, part: FilePart, old: &str, remote: Option<&str>) -> bool {
+    if remote == Some(old) {
+        return true;
+    }
+    if part == FilePart::Html {
+        return false;
+    }
+    let new = match remote {
+        Some(text) => wire::json_part(kind, part, text),
+        None => Some(Map::new()),
+    };
+    let old = wire::json_part(kind, part, old);
+    old.is_some() && old == new
+}
+
+/// A settings file after taking the remote's wire fields: the local keys
+/// the wire does not carry stay.
+fn merged_settings(kind: Kind, old: &str, remote: Option<&str>) -> String {
+    let Ok(serde_json::Value::Object(mut local)) = serde_json::from_str::<serde_json::Value>(old)
+    else {
+        return remote.map_or_else(|| "{}\n".into(), str::to_string);
+    };
+    for f in wire::settings_fields(kind) {
+        local.remove(*f);
+    }
+    if let Some(Ok(serde_json::Value::Object(r))) =
+        remote.map(serde_json::from_str::<serde_json::Value>)
+    {
+        for (k, v) in r {
+            local.insert(k, v);
+        }
+    }
+    wire::pretty(&serde_json::Value::Object(local))
+}
+
+/// One file pull writes: (path, relative path, new text, the local text it
+/// replaces).
+type FileWrite = (PathBuf, String, String, Option<String>);
+
+/// The files to write to take `item`; `Err` names a local file pull may
+/// not replace without `--force` (and why).
 fn files_to_take(
     root: &Path,
     kind: Kind,
     item: &serde_json::Value,
-) -> Vec<(PathBuf, String, String, Option<String>)> {
+    force: bool,
+) -> Result<Vec<FileWrite>, String> {
     let mut out = Vec::new();
     for (part, rel, text) in wire::files_for(kind, item) {
         let path = root.join(&rel);
-        match same(kind, part, &path, text.as_deref()) {
-            Some(true) => {}
-            // The server holds an empty hash: say so, never delete.
-            Some(false) => out.push((
-                path.clone(),
-                rel,
-                text.unwrap_or_else(|| "{}\n".into()),
-                std::fs::read_to_string(&path).ok(),
-            )),
-            None => {
+        match read_local(part, &path) {
+            Local::Absent => {
                 if let Some(text) = text {
                     out.push((path, rel, text, None));
                 }
             }
+            Local::Text(old) if same(kind, part, &old, text.as_deref()) => {}
+            Local::Text(old) => {
+                let new = match part {
+                    FilePart::Settings => merged_settings(kind, &old, text.as_deref()),
+                    // The server holds an empty hash: say so, never delete.
+                    _ => text.unwrap_or_else(|| "{}\n".into()),
+                };
+                out.push((path, rel, new, Some(old)));
+            }
+            Local::Unreadable(old, why) => {
+                if !force {
+                    return Err(format!(
+                        "its local file {rel} {why}: pull does not replace it"
+                    ));
+                }
+                out.push((path, rel, text.unwrap_or_else(|| "{}\n".into()), Some(old)));
+            }
         }
     }
-    out
+    Ok(out)
 }
 
 pub fn run(dir: &Path, args: PullArgs) -> CmdResult {
@@ -122,7 +185,8 @@ pub fn run(dir: &Path, args: PullArgs) -> CmdResult {
         .clone()
         .unwrap_or_else(|| Record::new(client.base(), addon));
     let mut take = Vec::new();
-    let mut refused = Vec::new();
+    let mut refused: Vec<(&plan::Planned, &str)> = Vec::new();
+    let mut refused_files: Vec<(&plan::Planned, String)> = Vec::new();
     let mut kept = Vec::new();
     let mut notes = Vec::new();
     let mut unchanged = 0;
@@ -139,6 +203,17 @@ pub fn run(dir: &Path, args: PullArgs) -> CmdResult {
                     p.kind.label(),
                     p.name
                 )),
+                // --force: the remote's deletion is taken as known; the
+                // local files stay (pull never deletes) and the record
+                // forgets the item, so the next push creates it.
+                PullDecision::Conflict(_) if args.force => {
+                    notes.push(format!(
+                        "{} {} was deleted on the remote and changed locally; its local files are kept",
+                        p.kind.label(),
+                        p.name
+                    ));
+                    new_record.set(p.kind, &p.name, None);
+                }
                 PullDecision::Conflict(c) => refused.push((p, c.describe())),
                 _ => {}
             }
@@ -168,9 +243,14 @@ pub fn run(dir: &Path, args: PullArgs) -> CmdResult {
     }
     // Save the local files that --force replaces before writing any.
     let mut writes = Vec::new();
+    let mut taken = Vec::new();
     for (p, item) in &take {
-        for w in files_to_take(&project.root, p.kind, item) {
-            writes.push((*p, w));
+        match files_to_take(&project.root, p.kind, item, args.force) {
+            Ok(files) => {
+                writes.extend(files.into_iter().map(|w| (*p, w)));
+                taken.push(*p);
+            }
+            Err(why) => refused_files.push((*p, why)),
         }
     }
     let replaced: Vec<(String, String)> = writes
@@ -198,7 +278,7 @@ pub fn run(dir: &Path, args: PullArgs) -> CmdResult {
             }
         }
     }
-    for (p, _) in &take {
+    for p in &taken {
         if !failed.contains_key(&(p.kind, p.name.clone())) {
             new_record.set(p.kind, &p.name, p.remote_hash.clone());
         }
@@ -216,12 +296,15 @@ pub fn run(dir: &Path, args: PullArgs) -> CmdResult {
             super::report::list(&kept)
         );
     }
-    if !refused.is_empty() {
+    if !refused.is_empty() || !refused_files.is_empty() {
         crate::say_err!(
             "pull refused {}; nothing of them was written:",
-            count(refused.len(), "item", "items")
+            count(refused.len() + refused_files.len(), "item", "items")
         );
         for (p, why) in &refused {
+            crate::say_err!("  {} {}: {why}", p.kind.label(), p.name);
+        }
+        for (p, why) in &refused_files {
             crate::say_err!("  {} {}: {why}", p.kind.label(), p.name);
         }
         crate::say_err!(
@@ -249,5 +332,55 @@ pub fn run(dir: &Path, args: PullArgs) -> CmdResult {
         count(written, "file", "files"),
         count(unchanged, "item", "items"),
     );
-    failed_if(!failed.is_empty() || !refused.is_empty() || saved.is_err())
+    failed_if(
+        !failed.is_empty() || !refused.is_empty() || !refused_files.is_empty() || saved.is_err(),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unreadable_local_files_are_kept_without_force() {
+        let tmp = tempfile::tempdir().unwrap();
+        let root = tmp.path();
+        std::fs::create_dir_all(root.join("locales/pages")).unwrap();
+        std::fs::write(root.join("locales/pages/x.json"), "{ broken").unwrap();
+        std::fs::create_dir_all(root.join("settings/pages")).unwrap();
+        std::fs::write(
+            root.join("settings/pages/x.json"),
+            r#"{"note": "mine", "api_method": "GET"}"#,
+        )
+        .unwrap();
+        let item = serde_json::json!({"name": "x", "html": "h", "locale": {"en": {"a": "A"}}, "api_method": "POST"});
+        let err = files_to_take(root, Kind::Page, &item, false).unwrap_err();
+        assert!(
+            err.contains("locales/pages/x.json is not a JSON object"),
+            "{err}"
+        );
+        let files = files_to_take(root, Kind::Page, &item, true).unwrap();
+        let locale = files
+            .iter()
+            .find(|f| f.1 == "locales/pages/x.json")
+            .unwrap();
+        assert_eq!(
+            locale.3.as_deref(),
+            Some("{ broken"),
+            "the old text goes to the backup"
+        );
+        // Settings: the wire's fields taken, the local key kept.
+        let settings = files
+            .iter()
+            .find(|f| f.1 == "settings/pages/x.json")
+            .unwrap();
+        let v: serde_json::Value = serde_json::from_str(&settings.2).unwrap();
+        assert_eq!(v, serde_json::json!({"note": "mine", "api_method": "POST"}));
+        // Not UTF-8: kept the same way.
+        std::fs::create_dir_all(root.join("templates/pages")).unwrap();
+        std::fs::write(root.join("templates/pages/x.html"), b"\xff\xfe").unwrap();
+        std::fs::write(root.join("locales/pages/x.json"), r#"{"en": {"a": "A"}}"#).unwrap();
+        let err = files_to_take(root, Kind::Page, &item, false).unwrap_err();
+        assert!(err.contains("is not UTF-8 text"), "{err}");
+    }
 }

@@ -131,6 +131,15 @@ pub fn run(dir: &Path, args: RestoreArgs) -> CmdResult {
             return Err(Failure::Usage);
         }
     }
+    let here = super::target(&session.client);
+    if let Some(t) = backup.get("target").and_then(Value::as_str)
+        && t.trim_end_matches('/') != here
+    {
+        return Err(Failure::UsageError(format!(
+            "{} was taken from {t}, not from {here}: nothing restored",
+            path.display()
+        )));
+    }
     super::watch_retries(&mut session.client, Duration::from_secs(args.timeout));
     super::runtime().block_on(restore(&session, &args, &path, &backup))
 }

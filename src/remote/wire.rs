@@ -113,6 +113,24 @@ pub fn body(content: &Content) -> Value {
     Value::Object(content.clone())
 }
 
+/// The body of an update: the local content, and a field the remote has
+/// that the local item no longer has sent empty (`{}` for the locale,
+/// `null` for a setting), so that a PATCH clears it rather than keeps it.
+pub fn update_body(local: &Content, remote: Option<&Content>) -> Value {
+    let mut c = local.clone();
+    for key in remote.into_iter().flat_map(|r| r.keys()) {
+        if !c.contains_key(key) {
+            let empty = if key == LOCALE {
+                Value::Object(Map::new())
+            } else {
+                Value::Null
+            };
+            c.insert(key.clone(), empty);
+        }
+    }
+    Value::Object(c)
+}
+
 /// One file of an item's layout, as `pull` sees it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FilePart {
