@@ -970,6 +970,14 @@ fn dropped_answers_to_list_and_delete_are_retried() {
     let (_tmp, dir) = project(&fake);
     assert!(goakit(&dir, &["push"]).status.success());
     fake.insert("snippets", json!({"name": "gone_soon", "html": "x"}));
+    // New on the remote since the sync: --prune refuses to delete it...
+    let (v, o) = push_json(&dir, &["--prune", "--yes"]);
+    assert_eq!(o.status.code(), Some(1), "{v}");
+    assert_eq!(v["conflicts"][0]["conflict"], "remote-created");
+    // ... until a push has listed it as on the remote only, and kept it.
+    let (v, o) = push_json(&dir, &[]);
+    assert_eq!(o.status.code(), Some(0), "{v}");
+    assert_eq!(v["plan"]["snippets"]["remote_only"], json!(["gone_soon"]));
     // The list answer breaks once: a GET is retried.
     fake.fault("GET snippets", Fault::DropAfterApply);
     // The delete happens but its answer is lost: the retry finds it gone,

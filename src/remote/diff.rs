@@ -111,7 +111,7 @@ pub fn colour(diff: &str) -> String {
 /// Which side changed since the record, in words.
 fn sides(local: Option<&str>, remote: Option<&str>, base: &sync::Base) -> &'static str {
     match base {
-        sync::Base::NoRecord | sync::Base::NotInRecord => {
+        sync::Base::NoRecord | sync::Base::NotInRecord | sync::Base::KeptRemote(_) => {
             "no sync record for it: goakit cannot tell which side changed"
         }
         sync::Base::Was(b) => match (local == Some(b.as_str()), remote == Some(b.as_str())) {

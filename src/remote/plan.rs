@@ -235,8 +235,13 @@ pub fn record_after(
                 _ => p.local_hash.clone(),
             };
             r.set(p.kind, &p.name, h);
+            r.set_remote_only(p.kind, &p.name, None);
         } else if p.decision == PushDecision::Unchanged {
             r.set(p.kind, &p.name, p.local_hash.clone());
+            r.set_remote_only(p.kind, &p.name, None);
+        } else if p.decision == PushDecision::RemoteOnly {
+            // Seen and kept: a later --prune may delete it knowingly.
+            r.set_remote_only(p.kind, &p.name, p.remote_hash.clone());
         }
     }
     r
@@ -308,7 +313,16 @@ mod tests {
         assert_eq!(decision(&p, "old"), &PushDecision::RemoteOnly);
         assert!(!p.writes(false));
         assert!(p.writes(true), "--force writes the conflict");
+        // "old" was not on the remote at the last sync: a colleague's new
+        // page, which --prune does not delete unasked...
         let pruned = plan(&project, &remote, Some(&record), &[Kind::Page], &all);
+        assert_eq!(
+            decision(&pruned, "old"),
+            &PushDecision::Conflict(Conflict::RemoteCreated, Write::Delete)
+        );
+        // ... until a sync has seen it on the remote only, and kept it.
+        let seen = record_after(Some(&record), "http://h", "a", &p, &BTreeSet::new());
+        let pruned = plan(&project, &remote, Some(&seen), &[Kind::Page], &all);
         assert_eq!(
             decision(&pruned, "old"),
             &PushDecision::Write(Write::Delete)

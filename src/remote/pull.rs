@@ -281,6 +281,7 @@ pub fn run(dir: &Path, args: PullArgs) -> CmdResult {
     for p in &taken {
         if !failed.contains_key(&(p.kind, p.name.clone())) {
             new_record.set(p.kind, &p.name, p.remote_hash.clone());
+            new_record.set_remote_only(p.kind, &p.name, None);
         }
     }
     let saved = sync::save(&project.root, env, &new_record);

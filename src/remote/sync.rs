@@ -30,6 +30,11 @@ pub struct Record {
     pub addon: String,
     /// Collection (`pages`, `snippets`, `shortcuts`) → item name → hash.
     pub items: BTreeMap<String, BTreeMap<String, String>>,
+    /// Items that were on the remote only, and kept, at that sync (their
+    /// remote hash): a remote-only item not listed here was created on the
+    /// remote since, and `--prune` does not delete it unasked.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub remote_only: BTreeMap<String, BTreeMap<String, String>>,
 }
 
 impl Record {
@@ -39,7 +44,25 @@ impl Record {
             api: api.to_string(),
             addon: addon.to_string(),
             items: BTreeMap::new(),
+            remote_only: BTreeMap::new(),
         }
+    }
+
+    /// Notes a remote-only item kept at this sync (`None`: it is not one).
+    pub fn set_remote_only(&mut self, kind: Kind, name: &str, hash: Option<String>) {
+        let of_kind = self
+            .remote_only
+            .entry(wire::collection(kind).to_string())
+            .or_default();
+        match hash {
+            Some(h) => {
+                of_kind.insert(name.to_string(), h);
+            }
+            None => {
+                of_kind.remove(name);
+            }
+        }
+        self.remote_only.retain(|_, m| !m.is_empty());
     }
 
     pub fn get(&self, kind: Kind, name: &str) -> Option<&str> {
@@ -70,7 +93,14 @@ impl Record {
             None => Base::NoRecord,
             Some(r) => match r.get(kind, name) {
                 Some(h) => Base::Was(h.to_string()),
-                None => Base::NotInRecord,
+                None => match r
+                    .remote_only
+                    .get(wire::collection(kind))
+                    .and_then(|m| m.get(name))
+                {
+                    Some(h) => Base::KeptRemote(h.clone()),
+                    None => Base::NotInRecord,
+                },
             },
         }
     }
@@ -177,6 +207,8 @@ pub enum Base {
     NotInRecord,
     /// The hash both sides agreed on.
     Was(String),
+    /// Only on the remote at that sync, with this hash (kept, not pruned).
+    KeptRemote(String),
 }
 
 /// Why push will not touch an item without `--force`.
@@ -192,6 +224,8 @@ pub enum Conflict {
     LocalDeletedRemoteChanged,
     /// Changed locally, deleted on the remote since the record.
     LocalChangedRemoteDeleted,
+    /// Only on the remote, and created there since the record.
+    RemoteCreated,
 }
 
 impl Conflict {
@@ -209,6 +243,7 @@ impl Conflict {
             Conflict::LocalChangedRemoteDeleted => {
                 "changed locally, deleted on the remote since the last sync"
             }
+            Conflict::RemoteCreated => "created on the remote since the last sync",
         }
     }
 
@@ -219,6 +254,7 @@ impl Conflict {
             Conflict::RemoteDeleted => "remote-deleted",
             Conflict::LocalDeletedRemoteChanged => "local-deleted-remote-changed",
             Conflict::LocalChangedRemoteDeleted => "local-changed-remote-deleted",
+            Conflict::RemoteCreated => "remote-created",
         }
     }
 }
@@ -273,12 +309,17 @@ pub fn push_decision(
             if !prune {
                 return D::RemoteOnly;
             }
-            match was {
-                Some(b) if b == r => D::Write(Write::Delete),
-                Some(_) => D::Conflict(Conflict::LocalDeletedRemoteChanged, Write::Delete),
-                // --prune deletes what is only on the remote; the
-                // deletion is confirmed (--yes) and backed up.
-                None => D::Write(Write::Delete),
+            match (was, base) {
+                (Some(b), _) if b == r => D::Write(Write::Delete),
+                (Some(_), _) => D::Conflict(Conflict::LocalDeletedRemoteChanged, Write::Delete),
+                // Known as remote-only at the last sync: --prune deletes
+                // it (confirmed with --yes, backed up), unless it changed.
+                (None, Base::KeptRemote(h)) if h == r => D::Write(Write::Delete),
+                (None, Base::KeptRemote(_)) => D::Conflict(Conflict::RemoteChanged, Write::Delete),
+                // Not known at the last sync: a colleague's new item.
+                (None, Base::NotInRecord) => D::Conflict(Conflict::RemoteCreated, Write::Delete),
+                // No record: --prune deletes what is only on the remote.
+                (None, _) => D::Write(Write::Delete),
             }
         }
         (Some(l), Some(r)) => match was {
@@ -461,7 +502,26 @@ mod tests {
     fn remote_only_every_combination() {
         let cases: &[(&str, Base, D, P)] = &[
             (A, Base::NoRecord, D::Write(Write::Delete), P::Take),
-            (A, Base::NotInRecord, D::Write(Write::Delete), P::Take),
+            // Not known at the last sync: created on the remote since.
+            (
+                A,
+                Base::NotInRecord,
+                D::Conflict(Conflict::RemoteCreated, Write::Delete),
+                P::Take,
+            ),
+            // Known as remote-only then: deleted knowingly, unless changed.
+            (
+                A,
+                Base::KeptRemote(A.into()),
+                D::Write(Write::Delete),
+                P::Take,
+            ),
+            (
+                B,
+                Base::KeptRemote(A.into()),
+                D::Conflict(Conflict::RemoteChanged, Write::Delete),
+                P::Take,
+            ),
             // Deleted locally, remote unchanged.
             (A, was(A), D::Write(Write::Delete), P::LocalDeleted),
             // Deleted locally, remote changed.
