@@ -657,6 +657,16 @@ fn replace_uses_one_request_per_kind() {
     std::fs::write(dir.join("templates/pages/reports.html"), "<p>new</p>\n").unwrap();
     let (v, _) = push_json(&dir, &["--replace", "--dry-run"]);
     assert_eq!(v["plan"]["pages"]["update"], json!(["reports"]), "{v}");
+    // A remote item goakit leaves alone (no name) is never removed by a
+    // replace-all: refused.
+    fake.insert("snippets", json!({"html": "nameless"}));
+    let o = goakit(&dir, &["push", "--replace", "--yes"]);
+    assert_eq!(o.status.code(), Some(1), "{}", all_output(&o));
+    assert!(
+        all_output(&o).contains("push --replace would also remove"),
+        "{}",
+        all_output(&o)
+    );
     assert_eq!(v["plan"]["pages"]["replace"], true);
     assert_eq!(
         v["plan"]["snippets"]["replace"], false,

@@ -125,6 +125,16 @@ async fn push(session: &Session, args: &PushArgs) -> CmdResult {
     let mut plan = plan::plan(project, &remote, record.as_ref(), &prune, &selection);
     super::check_selection(&selection, &plan)?;
     if args.replace {
+        // A replace-all would also remove the remote items the plan leaves
+        // alone (duplicate names, no name): never silently.
+        if !plan.warnings.is_empty() {
+            for w in &plan.warnings {
+                crate::say_err!("warning: {w}");
+            }
+            return Err(Failure::Error(
+                "push --replace would also remove the remote items listed above, which goakit leaves alone; push without --replace".into(),
+            ));
+        }
         plan.replace = Kind::ALL
             .into_iter()
             .filter(|k| super::wire::has_replace_all(*k))
