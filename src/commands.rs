@@ -151,20 +151,10 @@ pub fn init(dir: &Path, args: InitArgs) -> CmdResult {
 /// (`templates/pages/orders.html`, `orders.html`). `Err` holds the kind the
 /// path says it is when that is not `kind`.
 pub fn template_name(kind: Kind, given: &str) -> Result<String, Kind> {
-    let g = given.trim().trim_start_matches("./").replace('\\', "/");
-    let g = g.strip_suffix(".html").unwrap_or(&g);
-    if let Some(rest) = g.strip_prefix("templates/") {
-        for k in Kind::ALL {
-            if let Some(name) = rest.strip_prefix(k.dir()).and_then(|r| r.strip_prefix('/')) {
-                return if k == kind {
-                    Ok(name.to_string())
-                } else {
-                    Err(k)
-                };
-            }
-        }
+    match crate::project::template_ref(given) {
+        (Some(k), _) if k != kind => Err(k),
+        (_, name) => Ok(name),
     }
-    Ok(g.to_string())
 }
 
 /// The template `kind`/`given` names, or the exit code after saying what

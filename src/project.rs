@@ -256,6 +256,30 @@ pub fn valid_name(kind: Kind, name: &str) -> bool {
     }
 }
 
+/// A template as a user names it: its name (`orders`, `order/row`,
+/// `orders.html`) or one of its files (`templates/pages/orders.html`,
+/// `locales/snippets/order/row.json`); the kind when a file path says it.
+pub fn template_ref(given: &str) -> (Option<Kind>, String) {
+    let g = given.trim().trim_start_matches("./").replace('\\', "/");
+    let in_folder = ["templates/", "locales/", "settings/"]
+        .iter()
+        .find_map(|p| g.strip_prefix(p));
+    let strip = |s: &str| {
+        s.strip_suffix(".html")
+            .or_else(|| s.strip_suffix(".json"))
+            .unwrap_or(s)
+            .to_string()
+    };
+    if let Some(rest) = in_folder {
+        for k in Kind::ALL {
+            if let Some(name) = rest.strip_prefix(k.dir()).and_then(|r| r.strip_prefix('/')) {
+                return (Some(k), strip(name));
+            }
+        }
+    }
+    (None, strip(&g))
+}
+
 /// The parent of a sub page (`orders__show` → `orders`), None for a top-level page.
 pub fn parent_page(name: &str) -> Option<&str> {
     name.rfind(SUB_PAGE_SEPARATOR).map(|i| &name[..i])

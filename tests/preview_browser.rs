@@ -136,6 +136,19 @@ impl Page {
             .clone()
     }
 
+    /// The preview shell at `url`, loaded, with every message the iframe
+    /// posts to it recorded in `window.__probe`.
+    async fn shell(b: &Browser, url: &str) -> Page {
+        let mut p = Page::attach(b, url).await;
+        p.wait_for(
+            "document.readyState === 'complete' && !!document.getElementById('frame')",
+            "the shell",
+        )
+        .await;
+        p.eval("window.__probe = window.__probe || []; if (!window.__listening) { window.__listening = true; addEventListener('message', e => __probe.push(e.data)); } true").await;
+        p
+    }
+
     /// Goes to `url` as the user would (typed in the address bar).
     async fn navigate(&mut self, url: &str) {
         self.call("Page.navigate", json!({ "url": url })).await;
@@ -203,14 +216,7 @@ async fn edit_break_fix_in_a_real_browser() {
 
     let shell = format!("http://{addr}/");
     let browser = launch(&bin, &format!("{shell}#frontpage__details"));
-    let mut p = Page::attach(&browser, &shell).await;
-    p.wait_for(
-        "document.readyState === 'complete' && !!document.getElementById('frame')",
-        "the shell",
-    )
-    .await;
-    // Record what the iframe tells the shell (it can only postMessage).
-    p.eval("window.__probe = window.__probe || []; if (!window.__listening) { window.__listening = true; addEventListener('message', e => __probe.push(e.data)); } true").await;
+    let mut p = Page::shell(&browser, &shell).await;
     // The first load may have posted before we listened: reload the frame once.
     p.eval("document.getElementById('frame').src = document.getElementById('frame').src; true")
         .await;
@@ -388,13 +394,8 @@ async fn the_shell_picks_up_a_restarted_servers_key() {
     let server = serve(&dir, port);
     let shell = format!("http://127.0.0.1:{port}/");
     let browser = launch(&bin, &format!("{shell}#frontpage__details"));
-    let mut p = Page::attach(&browser, &shell).await;
-    p.wait_for(
-        "document.readyState === 'complete' && !!document.getElementById('frame')",
-        "the shell",
-    )
-    .await;
-    p.eval("window.__probe = []; addEventListener('message', e => __probe.push(e.data)); document.getElementById('frame').src = document.getElementById('frame').src; true")
+    let mut p = Page::shell(&browser, &shell).await;
+    p.eval("document.getElementById('frame').src = document.getElementById('frame').src; true")
         .await;
     p.wait_for(
         "__probe.some(m => m.goakit === 'probe' && m.text === 'before')",
@@ -482,14 +483,7 @@ addEventListener('load', function () { document.fonts.ready.then(function () {
 
     let shell = format!("http://{addr}/");
     let browser = launch(&bin, &format!("{shell}#frontpage__a"));
-    let mut p = Page::attach(&browser, &shell).await;
-    p.wait_for(
-        "document.readyState === 'complete' && !!document.getElementById('frame')",
-        "the shell",
-    )
-    .await;
-    p.eval("window.__probe = []; addEventListener('message', e => __probe.push(e.data)); true")
-        .await;
+    let mut p = Page::shell(&browser, &shell).await;
     p.eval("var s = document.getElementById('locale'); s.value = 'de'; s.dispatchEvent(new Event('change')); s.value")
         .await;
     p.wait_for(
@@ -582,13 +576,7 @@ async fn a_reload_keeps_the_scroll_position() {
     tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
     let shell = format!("http://{addr}/");
     let browser = launch(&bin, &format!("{shell}#frontpage__details"));
-    let mut p = Page::attach(&browser, &shell).await;
-    p.wait_for(
-        "document.readyState === 'complete' && !!document.getElementById('frame')",
-        "the shell",
-    )
-    .await;
-    p.eval("window.__probe = window.__probe || []; if (!window.__listening) { window.__listening = true; addEventListener('message', e => __probe.push(e.data)); } true").await;
+    let mut p = Page::shell(&browser, &shell).await;
     let ping = "document.getElementById('frame').contentWindow.postMessage('ping', '*'), true";
     p.eval(&format!("setInterval(function () {{ {ping}; }}, 50), true"))
         .await;

@@ -29,14 +29,11 @@ pub struct DiffArgs {
 /// side holds nothing for that file.
 fn files(kind: Kind, name: &str, c: Option<&Content>) -> Vec<(String, Option<String>)> {
     match c {
-        Some(c) => {
-            let mut c = c.clone();
-            c.insert(wire::NAME.into(), Value::String(name.into()));
-            wire::files_for(kind, &Value::Object(c))
-                .into_iter()
-                .map(|(_, rel, text)| (rel, text))
-                .collect()
-        }
+        // Content carries its name: it is an item as the wire has it.
+        Some(c) => wire::files_for(kind, &Value::Object(c.clone()))
+            .into_iter()
+            .map(|(_, rel, text)| (rel, text))
+            .collect(),
         None => {
             let mut v = vec![
                 (kind.template_path(name), None),

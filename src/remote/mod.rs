@@ -307,15 +307,18 @@ pub async fn fetch(client: &Client, kind: Kind) -> Result<Vec<Value>, ApiError> 
     }
 }
 
-/// The whole remote state on a runtime of its own, or the exit code after
-/// saying why it could not be read.
+/// The whole remote state on a runtime of its own, or why it could not be
+/// read.
 pub fn fetch_all_blocking(client: &Client) -> Result<Vec<(Kind, Vec<Value>)>, Failure> {
-    runtime().block_on(fetch_all(client)).map_err(|(kind, e)| {
-        Failure::Error(format!(
-            "cannot read remote {}: {e}",
-            wire::collection(kind)
-        ))
-    })
+    runtime().block_on(fetch_all(client)).map_err(fetch_failure)
+}
+
+/// A remote state that could not be read, as a command's failure.
+pub fn fetch_failure((kind, e): (Kind, ApiError)) -> Failure {
+    Failure::Error(format!(
+        "cannot read remote {}: {e}",
+        wire::collection(kind)
+    ))
 }
 
 /// The whole remote state, every kind.

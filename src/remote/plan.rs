@@ -40,49 +40,32 @@ impl Planned {
     }
 }
 
-/// Which items a command is about: all, or those named (`push NAME...`).
+/// Which items a command is about: all, or those named (`push NAME...`),
+/// each a name or one of its files ([`crate::project::template_ref`]).
 #[derive(Debug, Clone, Default)]
 pub struct Selection(Vec<String>);
 
 impl Selection {
-    /// Names as the user typed them: an item name (`orders`,
-    /// `order/row`), or one of its files (`templates/pages/orders.html`,
-    /// `locales/snippets/order/row.json`, `orders.html`).
     pub fn new(names: &[String]) -> Selection {
-        Selection(names.iter().map(|n| normalize(n)).collect())
+        Selection(names.to_vec())
     }
 
     pub fn all(&self) -> bool {
         self.0.is_empty()
     }
 
+    /// The names as given.
     pub fn names(&self) -> &[String] {
         &self.0
     }
 
     pub fn wants(&self, kind: Kind, name: &str) -> bool {
         self.0.is_empty()
-            || self.0.iter().any(|n| {
-                n == name
-                    || n.strip_prefix(wire::collection(kind))
-                        .and_then(|r| r.strip_prefix('/'))
-                        == Some(name)
+            || self.0.iter().any(|given| {
+                let (k, n) = crate::project::template_ref(given);
+                k.is_none_or(|k| k == kind) && n == name
             })
     }
-}
-
-/// `templates/pages/orders.html` → `pages/orders`; `orders.html` → `orders`.
-fn normalize(n: &str) -> String {
-    let n = n.trim().trim_start_matches("./").replace('\\', "/");
-    let n = ["templates/", "locales/", "settings/"]
-        .iter()
-        .find_map(|p| n.strip_prefix(p))
-        .unwrap_or(&n);
-    let n = n
-        .strip_suffix(".html")
-        .or_else(|| n.strip_suffix(".json"))
-        .unwrap_or(n);
-    n.to_string()
 }
 
 /// The plan: every item considered, in kind then name order.

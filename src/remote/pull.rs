@@ -157,28 +157,11 @@ pub fn run(dir: &Path, args: PullArgs) -> CmdResult {
         );
     }
     let selection = Selection::new(&args.names);
-    let mut warnings = Vec::new();
-    let mut by_kind: BTreeMap<Kind, BTreeMap<&str, &serde_json::Value>> = BTreeMap::new();
-    for (kind, items) in &remote {
-        let mut ok = BTreeMap::new();
-        for (name, item) in plan::remote_by_name(*kind, items, &mut warnings) {
-            // A name that is not valid could point outside the project.
-            if valid_name(*kind, name) {
-                ok.insert(name, item);
-            } else {
-                warnings.push(format!(
-                    "remote {} {name:?}: not a valid name, left alone",
-                    kind.label()
-                ));
-            }
-        }
-        by_kind.insert(*kind, ok);
-    }
     // Pull decides with the same plan as push (prune: a remote-only item
     // is one pull takes).
     let plan = plan::plan(project, &remote, record.as_ref(), &Kind::ALL, &selection);
     super::check_selection(&selection, &plan)?;
-    for w in &warnings {
+    for w in &plan.warnings {
         crate::say_err!("warning: skipped {w}");
     }
     let mut new_record = record
@@ -191,11 +174,16 @@ pub fn run(dir: &Path, args: PullArgs) -> CmdResult {
     let mut notes = Vec::new();
     let mut unchanged = 0;
     for p in &plan.items {
-        let Some(item) = by_kind.get(&p.kind).and_then(|m| m.get(p.name.as_str())) else {
-            if p.remote.is_some() {
-                // Skipped above (invalid name).
-                continue;
-            }
+        // A remote name that is not valid could point outside the project.
+        if p.remote.is_some() && !valid_name(p.kind, &p.name) {
+            crate::say_err!(
+                "warning: skipped remote {} {:?}: not a valid name, left alone",
+                p.kind.label(),
+                p.name
+            );
+            continue;
+        }
+        let Some(item) = p.remote.clone().map(serde_json::Value::Object) else {
             // Only local.
             match sync::pull_decision(p.local_hash.as_deref(), None, &Record::base(record.as_ref(), p.kind, &p.name)) {
                 PullDecision::RemoteDeleted => notes.push(format!(
@@ -227,8 +215,8 @@ pub fn run(dir: &Path, args: PullArgs) -> CmdResult {
                 unchanged += 1;
                 new_record.set(p.kind, &p.name, p.remote_hash.clone());
             }
-            PullDecision::Take => take.push((p, *item)),
-            _ if forced => take.push((p, *item)),
+            PullDecision::Take => take.push((p, item)),
+            _ if forced => take.push((p, item)),
             PullDecision::LocalAhead => kept.push(format!("{} {}", p.kind.label(), p.name)),
             PullDecision::LocalDeleted => notes.push(format!(
                 "{} {} was deleted locally since the last sync; pull keeps it deleted (`goakit pull --force {}` brings it back)",

@@ -147,13 +147,9 @@ pub fn run(dir: &Path, args: RestoreArgs) -> CmdResult {
 async fn restore(session: &Session, args: &RestoreArgs, path: &Path, backup: &Value) -> CmdResult {
     let human = args.format == PushFormat::Human;
     let target = super::target(&session.client);
-    let remote = match super::fetch_all(&session.client).await {
-        Ok(r) => r,
-        Err((kind, e)) => {
-            crate::say_err!("error: cannot read remote {}: {e}", wire::collection(kind));
-            return Err(Failure::Failed);
-        }
-    };
+    let remote = super::fetch_all(&session.client)
+        .await
+        .map_err(super::fetch_failure)?;
     let plan = plan_restore(backup, &remote);
     let heading = format!("{}, restoring {}", session.heading(), path.display());
     let mut report = Report::new(

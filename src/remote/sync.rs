@@ -50,18 +50,7 @@ impl Record {
 
     /// Notes a remote-only item kept at this sync (`None`: it is not one).
     pub fn set_remote_only(&mut self, kind: Kind, name: &str, hash: Option<String>) {
-        let of_kind = self
-            .remote_only
-            .entry(wire::collection(kind).to_string())
-            .or_default();
-        match hash {
-            Some(h) => {
-                of_kind.insert(name.to_string(), h);
-            }
-            None => {
-                of_kind.remove(name);
-            }
-        }
+        put(&mut self.remote_only, kind, name, hash);
         self.remote_only.retain(|_, m| !m.is_empty());
     }
 
@@ -73,18 +62,7 @@ impl Record {
     }
 
     pub fn set(&mut self, kind: Kind, name: &str, hash: Option<String>) {
-        let of_kind = self
-            .items
-            .entry(wire::collection(kind).to_string())
-            .or_default();
-        match hash {
-            Some(h) => {
-                of_kind.insert(name.to_string(), h);
-            }
-            None => {
-                of_kind.remove(name);
-            }
-        }
+        put(&mut self.items, kind, name, hash);
     }
 
     /// What the record says of one item, for the decisions.
@@ -104,6 +82,20 @@ impl Record {
             },
         }
     }
+}
+
+/// Sets (or, with `None`, removes) an item's hash in a per-collection map.
+fn put(
+    map: &mut BTreeMap<String, BTreeMap<String, String>>,
+    kind: Kind,
+    name: &str,
+    hash: Option<String>,
+) {
+    let of_kind = map.entry(wire::collection(kind).to_string()).or_default();
+    match hash {
+        Some(h) => of_kind.insert(name.to_string(), h),
+        None => of_kind.remove(name),
+    };
 }
 
 /// The hash of an item's content as compared and sent (name, html, locale,
