@@ -10,8 +10,6 @@
 //! let t = engine.compile("templates/pages/x.html", "{{ l.hi }} {{ 0 | times: 1.5 }}").unwrap();
 //! ```
 
-pub mod scan;
-
 use crate::diagnostic::{Diagnostic, source_line};
 pub use goakit_engine::{Budget, Hash, Value, Yield};
 use goakit_engine::{ParseOptions, PartialError, WarningKind};

@@ -7,9 +7,9 @@ pub mod rules;
 pub mod syntax;
 pub mod watch;
 
+use crate::diagnostic::LineIndex;
 use crate::diagnostic::{Diagnostic, Severity, line_col};
-use crate::engine::scan::{self, Scan, TokenKind};
-use crate::engine::{Engine, escape_html};
+use crate::engine::escape_html;
 use crate::exit::{CmdResult, Failure, failed_if};
 use crate::project::DEFAULT_LOCALE;
 use crate::project::{
@@ -95,10 +95,17 @@ const SHORTCUT_SETTINGS: &[&str] = &[
     "stylesheets",
 ];
 
-/// Everything lint learned about one template from one scan.
+/// Everything lint learned about one template from its one parse.
 struct Scanned<'a> {
     t: &'a Template,
-    scan: Scan,
+    read: syntax::Read,
+    index: LineIndex,
+}
+
+impl Scanned<'_> {
+    fn at(&self, offset: usize) -> LineCol {
+        self.index.line_col(&self.t.source.text, offset)
+    }
 }
 
 fn at(text: &str, offset: usize) -> (usize, usize) {
@@ -108,8 +115,7 @@ fn at(text: &str, offset: usize) -> (usize, usize) {
 /// Lints the whole project; findings sorted by file, line, column.
 pub fn lint_project(project: &Project) -> Vec<Diagnostic> {
     let mut d = Vec::new();
-    let engine = Engine::new();
-    // Scanning and compiling is per template: spread it over the cores.
+    // Parsing is per template: spread it over the cores.
     let templates: Vec<&Template> = project.all_templates().collect();
     let threads = std::thread::available_parallelism()
         .map_or(1, usize::from)
@@ -120,7 +126,6 @@ pub fn lint_project(project: &Project) -> Vec<Diagnostic> {
         let workers: Vec<_> = templates
             .chunks(chunk)
             .map(|part| {
-                let engine = &engine;
                 scope.spawn(move || {
                     let mut found = Vec::new();
                     let done: Vec<Scanned> = part
@@ -128,9 +133,10 @@ pub fn lint_project(project: &Project) -> Vec<Diagnostic> {
                         .map(|t| {
                             let s = Scanned {
                                 t,
-                                scan: scan::scan(&t.source.text),
+                                read: syntax::read(&t.source.text),
+                                index: LineIndex::new(&t.source.text),
                             };
-                            template_rules(engine, &s, &mut found);
+                            template_rules(&s, &mut found);
                             s
                         })
                         .collect();
@@ -188,8 +194,8 @@ fn required_pages(project: &Project, scanned: &[Scanned], d: &mut Vec<Diagnostic
     let root = scanned
         .iter()
         .find(|s| s.t.kind == Kind::Page && s.t.name == ROOT_PAGE);
-    if let Some(Scanned { t: root, scan }) = root
-        && !scan.tags().any(|t| t.tag_name() == Some("yield"))
+    if let Some(Scanned { t: root, read, .. }) = root
+        && read.yields.is_empty()
     {
         d.push(Diagnostic::error(
             "root-without-yield",
@@ -260,65 +266,57 @@ fn names(project: &Project, d: &mut Vec<Diagnostic>) {
     }
 }
 
-fn template_rules(engine: &Engine, s: &Scanned, d: &mut Vec<Diagnostic>) {
+fn template_rules(s: &Scanned, d: &mut Vec<Diagnostic>) {
     let t = s.t;
-    let text = &t.source.text;
     let file = &t.source.path;
     // The engine's parser is the judge, as it is for render.
-    let found = syntax::check(engine, text);
-    if let Some((offset, message)) = found.error {
+    if let Some((offset, message)) = &s.read.error {
         d.push(Diagnostic::error(
             "liquid-syntax",
             file,
-            s.scan.index.line_col(text, offset),
-            message,
+            s.at(*offset),
+            message.clone(),
         ));
     }
-    for (offset, message) in found.lax {
+    for (offset, message) in &s.read.lax {
         d.push(Diagnostic::warning(
             "lax-syntax",
             file,
-            s.scan.index.line_col(text, offset),
-            message,
+            s.at(*offset),
+            message.clone(),
         ));
     }
-    for tok in s.scan.tags() {
-        let name = tok.tag_name().unwrap_or("");
-        if name.is_empty() {
-            continue;
-        }
-        if name == "yield" && !(t.kind == Kind::Page && t.name == ROOT_PAGE) {
+    if !(t.kind == Kind::Page && t.name == ROOT_PAGE) {
+        for &offset in &s.read.yields {
             d.push(Diagnostic::error(
                 "yield-outside-root",
                 file,
-                (tok.pos.line, tok.pos.column),
+                s.at(offset),
                 "{% yield %} only works in the root page",
             ));
         }
-        // raw/comment ends are consumed by the scanner; the rest are block parts.
-        if !scan::is_known_tag(name) && !scan::is_inner_tag(name) {
-            d.push(Diagnostic::warning(
-                "unknown-tag",
-                file,
-                (tok.pos.line, tok.pos.column),
-                format!(
-                    "unknown tag '{name}'{}: Goaddon's Liquid 5 does not know it; goakit renders nothing for it",
-                    crate::suggest::aside(name, goakit_engine::tags::CATALOGUE.iter().map(|t| t.name))
-                ),
-            ));
-        }
     }
-    for f in s.scan.filters(text) {
-        if !scan::is_known_filter(&f.name) {
+    for (offset, name) in &s.read.unknown_tags {
+        d.push(Diagnostic::warning(
+            "unknown-tag",
+            file,
+            s.at(*offset),
+            format!(
+                "unknown tag '{name}'{}: Goaddon's Liquid 5 does not know it; goakit renders nothing for it",
+                crate::suggest::aside(name, goakit_engine::tags::CATALOGUE.iter().map(|t| t.name))
+            ),
+        ));
+    }
+    for (offset, name) in &s.read.filters {
+        if goakit_engine::filters::lookup(name).is_none() {
             d.push(Diagnostic::warning(
                 "unknown-filter",
                 file,
-                (f.pos.line, f.pos.column),
+                s.at(*offset),
                 format!(
-                    "unknown filter '{}'{}: Liquid passes its input through unchanged",
-                    f.name,
+                    "unknown filter '{name}'{}: Liquid passes its input through unchanged",
                     crate::suggest::aside(
-                        &f.name,
+                        name,
                         goakit_engine::filters::CATALOGUE.iter().map(|f| f.name)
                     )
                 ),
@@ -326,21 +324,13 @@ fn template_rules(engine: &Engine, s: &Scanned, d: &mut Vec<Diagnostic>) {
         }
     }
     // `<% %>` outside Liquid markup is almost always a typo for `{% %}`.
-    for tok in &s.scan.tokens {
-        if let TokenKind::Text { raw: false } = tok.kind {
-            let chunk = &text[tok.span.clone()];
-            let mut from = 0;
-            while let Some(i) = chunk[from..].find("<%") {
-                let off = tok.span.start + from + i;
-                d.push(Diagnostic::error(
-                    "erb-style-tag",
-                    file,
-                    at(text, off),
-                    "'<%' is not Liquid: did you mean '{%'?",
-                ));
-                from += i + 2;
-            }
-        }
+    for &offset in &s.read.erb {
+        d.push(Diagnostic::error(
+            "erb-style-tag",
+            file,
+            s.at(offset),
+            "'<%' is not Liquid: did you mean '{%'?",
+        ));
     }
 }
 
@@ -350,10 +340,9 @@ fn includes(project: &Project, scanned: &[Scanned], d: &mut Vec<Diagnostic>) {
     // Graph of snippet includes for cycle detection: template → [(target, pos)].
     let mut edges: BTreeMap<(Kind, String), Vec<(String, LineCol)>> = BTreeMap::new();
     for s in scanned {
-        let text = &s.t.source.text;
-        for inc in s.scan.includes(text) {
-            let pos = (inc.pos.line, inc.pos.column);
-            match inc.name {
+        for inc in &s.read.includes {
+            let pos = s.at(inc.at);
+            match inc.name.clone() {
                 Some(name) => {
                     if !project.snippets.contains_key(&name) {
                         d.push(Diagnostic::error(
@@ -467,62 +456,16 @@ fn includes(project: &Project, scanned: &[Scanned], d: &mut Vec<Diagnostic>) {
 
 type LineCol = (usize, usize);
 
-/// Byte ranges of a template where `l` is not the locale: inside
-/// `{% for l in ... %}` / `tablerow` bodies, and after `assign l` or
-/// `capture l` (to the end of the template).
-fn l_rebound(s: &Scanned) -> Vec<std::ops::Range<usize>> {
-    let text = &s.t.source.text;
-    let mut out = Vec::new();
-    // Open for/tablerow blocks: where the body starts, and whether it binds `l`.
-    let mut loops: Vec<(usize, bool)> = Vec::new();
-    for tok in s.scan.tags() {
-        let name = tok.tag_name().unwrap_or("");
-        let binds_l = || {
-            scan::lex(text, tok.markup.clone())
-                .first()
-                .is_some_and(|(lex, _)| *lex == scan::Lex::Ident(crate::context::L.into()))
-        };
-        match name {
-            "for" | "tablerow" => loops.push((tok.span.end, binds_l())),
-            "endfor" | "endtablerow" => {
-                if let Some((start, true)) = loops.pop() {
-                    out.push(start..tok.span.start);
-                }
-            }
-            "assign" | "capture" if binds_l() => out.push(tok.span.end..text.len()),
-            _ => {}
-        }
-    }
-    // A loop left open (a syntax error reported elsewhere) runs to the end.
-    out.extend(
-        loops
-            .into_iter()
-            .filter(|(_, binds)| *binds)
-            .map(|(start, _)| start..text.len()),
-    );
-    out
-}
-
 /// `l.*` paths a template reads, with positions, and whether it also reads
 /// `l` in a way lint cannot follow (`l[x]`, `{{ l }}`, `include ... with l`).
 fn locale_paths(s: &Scanned) -> (Vec<(Vec<String>, LineCol)>, bool) {
-    let text = &s.t.source.text;
-    let rebound = l_rebound(s);
-    let mut paths = Vec::new();
-    let mut opaque = false;
-    for v in s.scan.variables(text) {
-        if v.path.first().map(String::as_str) != Some(crate::context::L)
-            || rebound.iter().any(|r| r.contains(&v.pos.offset))
-        {
-            continue;
-        }
-        if v.path.len() == 1 {
-            opaque = true;
-            continue;
-        }
-        paths.push((v.path[1..].to_vec(), (v.pos.line, v.pos.column)));
-    }
-    (paths, opaque)
+    let paths = s
+        .read
+        .locale_paths
+        .iter()
+        .map(|(offset, path)| (path.clone(), s.at(*offset)))
+        .collect();
+    (paths, s.read.locale_opaque)
 }
 
 fn lookup<'v>(mut v: &'v Value, path: &[String]) -> Option<&'v Value> {

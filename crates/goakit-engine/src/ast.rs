@@ -24,13 +24,14 @@ impl Body {
 
     /// `BlockBody#remove_blank_strings`.
     pub fn remove_blank_strings(&mut self) {
-        self.nodes.retain(|n| !matches!(n, Node::Text(_)));
+        self.nodes.retain(|n| !matches!(n, Node::Text(..)));
     }
 }
 
 #[derive(Debug, Clone)]
 pub enum Node {
-    Text(Box<str>),
+    /// Text, with its offset in the source (after whitespace control).
+    Text(Box<str>, u32),
     /// `{{ ... }}` at `offset`.
     Output(Box<Variable>, usize),
     Tag(Box<Tag>, usize),
@@ -41,7 +42,7 @@ impl Node {
     /// tag says otherwise).
     pub fn blank(&self) -> bool {
         match self {
-            Node::Text(t) => crate::syntax::strip(t).is_empty(),
+            Node::Text(t, _) => crate::syntax::strip(t).is_empty(),
             Node::Output(..) => false,
             Node::Tag(t, _) => t.blank(),
         }
@@ -78,9 +79,40 @@ pub enum Tag {
     Yield,
     /// A tag goakit does not know (kept so lint and render can warn).
     Unknown(Arc<str>),
+    /// A tag Ruby refuses, kept in a recovering parse (lint, the language
+    /// server) so the rest of the template is still read (a block's body
+    /// too); never rendered.
+    Invalid(Arc<str>, Body),
 }
 
 impl Tag {
+    /// The tag's name as written (`unless` for an `If` that negates).
+    pub fn name(&self) -> &str {
+        match self {
+            Tag::Assign { .. } => "assign",
+            Tag::Capture { .. } => "capture",
+            Tag::Case(_) => "case",
+            Tag::Comment => "comment",
+            Tag::Cycle(_) => "cycle",
+            Tag::Increment(_) => "increment",
+            Tag::Decrement(_) => "decrement",
+            Tag::Echo(_) => "echo",
+            Tag::For(_) => "for",
+            Tag::If(i) if i.unless => "unless",
+            Tag::If(_) => "if",
+            Tag::Ifchanged(_) => "ifchanged",
+            Tag::Include(_) => "include",
+            Tag::InlineComment => "#",
+            Tag::Raw(_) => "raw",
+            Tag::Render(_) => "render",
+            Tag::Tablerow(_) => "tablerow",
+            Tag::Break => "break",
+            Tag::Continue => "continue",
+            Tag::Yield => "yield",
+            Tag::Unknown(n) | Tag::Invalid(n, _) => n,
+        }
+    }
+
     pub fn blank(&self) -> bool {
         match self {
             Tag::Assign { .. } | Tag::Capture { .. } | Tag::Comment | Tag::InlineComment => true,
@@ -90,7 +122,7 @@ impl Tag {
             Tag::If(i) => i.blank,
             Tag::Ifchanged(b) => b.blank,
             Tag::Tablerow(t) => t.body.blank,
-            Tag::Unknown(_) => true,
+            Tag::Unknown(_) | Tag::Invalid(..) => true,
             _ => false,
         }
     }
@@ -155,6 +187,8 @@ pub struct If {
 #[derive(Debug, Clone)]
 pub struct Include {
     pub template: Expr,
+    /// The offset of the template's name (or expression) in the source.
+    pub at: u32,
     pub variable: Option<Expr>,
     pub alias: Option<Arc<str>>,
     pub attributes: Vec<(Arc<str>, Expr)>,
@@ -163,6 +197,8 @@ pub struct Include {
 #[derive(Debug, Clone)]
 pub struct Render {
     pub template: Arc<str>,
+    /// The offset of the quoted name in the source.
+    pub at: u32,
     pub variable: Option<Expr>,
     pub for_loop: bool,
     pub alias: Option<Arc<str>>,

@@ -3,6 +3,7 @@
 //! otherwise a `VariableLookup` split by `VariableParser`.
 
 use crate::convert::parse_float_prefix;
+use crate::origin;
 use crate::syntax::{self, captures, group};
 use crate::value::Value;
 use num_bigint::BigInt;
@@ -31,6 +32,8 @@ pub struct Lookup {
     pub keys: Vec<(Expr, bool)>,
     /// The markup, for messages and lint.
     pub markup: Arc<str>,
+    /// Its offset in the source ([`origin::NONE`] when unknown).
+    pub at: u32,
 }
 
 impl Expr {
@@ -89,6 +92,17 @@ impl Expr {
         markup.map(Expr::parse).unwrap_or(Expr::NIL)
     }
 
+    /// Gives a lookup without a known offset (parsed from text the strict
+    /// parser rebuilt) the offset of the markup it was read from.
+    pub fn located(mut self, at: u32) -> Expr {
+        if let Expr::Lookup(l) = &mut self
+            && l.at == origin::NONE
+        {
+            l.at = at;
+        }
+        self
+    }
+
     pub fn is_lookup(&self) -> bool {
         matches!(self, Expr::Lookup(_) | Expr::Range(_))
     }
@@ -143,6 +157,7 @@ impl Lookup {
             name,
             keys,
             markup: markup.into(),
+            at: origin::at(markup),
         }
     }
 

@@ -10,12 +10,14 @@ pub mod filters;
 pub mod hash;
 pub mod json;
 pub mod number;
+pub mod origin;
 pub mod parse;
 pub mod render;
 pub mod syntax;
 pub mod tags;
 pub mod value;
 pub mod variable;
+pub mod walk;
 
 pub use parse::{ParseError, ParseErrorKind, ParseOptions, ParseWarning, WarningKind};
 pub use render::{
@@ -35,6 +37,9 @@ pub struct Template {
     /// Ruby's `trim_whitespace` flag at the end of the parse: a snippet
     /// loaded from this template starts its parse with it.
     pub trim_at_end: bool,
+    /// A recovering parse's errors, in the order Ruby meets them (the first
+    /// is the one Ruby raises); empty otherwise.
+    pub errors: Vec<ParseError>,
 }
 
 /// `Liquid::Template.parse(source)` with Ruby's defaults (lax), or with
@@ -57,7 +62,31 @@ pub fn parse_partial(
         root,
         trim_at_end: p.trim_at_end(),
         warnings: p.warnings,
+        errors: Vec::new(),
     })
+}
+
+/// Parses the whole template whatever its errors, for lint and the
+/// language server: each error Ruby would raise is noted and the parse
+/// goes on past it (a refused tag is kept as [`ast::Tag::Invalid`], a block
+/// left open ends with the source), so the tree holds everything the
+/// source says. Never rendered: Ruby refuses such a template.
+pub fn parse_recovering(source: &str, opts: ParseOptions) -> Template {
+    let mut p = parse::Parser::recovering(source, opts);
+    let root = stacker::maybe_grow(64 * 1024, 1024 * 1024, || p.parse_document());
+    let mut errors = std::mem::take(&mut p.errors);
+    // Past `MAX_ERRORS` the last error ends the parse (the document keeps
+    // what was read before the block it was in).
+    let root = root.unwrap_or_else(|e| {
+        errors.push(e);
+        ast::Body::new()
+    });
+    Template {
+        root,
+        trim_at_end: p.trim_at_end(),
+        warnings: p.warnings,
+        errors,
+    }
 }
 
 /// A snippet as an include or render gets it.

@@ -8,12 +8,17 @@
 //! bounded whatever the nesting (`stacker` grows the stack on the heap).
 
 use crate::ast::{Body, Node, Tag};
+use crate::origin::{self, Origin};
 use crate::syntax::{self, captures, group};
 use crate::tags;
 use crate::variable::Variable;
 
 /// Ruby's `Block::MAX_DEPTH`.
 pub const MAX_DEPTH: usize = 100;
+
+/// A recovering parse stops after this many errors (a source that is
+/// mostly broken would otherwise cost an error per token).
+pub const MAX_ERRORS: usize = 100;
 
 /// A syntax error Ruby raises while parsing (the whole template fails).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -114,6 +119,13 @@ pub struct Parser<'s> {
     pub warnings: Vec<ParseWarning>,
     /// A counter for tags that need an identity (unnamed cycles with lookups).
     pub next_id: usize,
+    /// Recovering (lint, the language server): every error Ruby would
+    /// raise is noted in `errors` and the parse goes on.
+    recover: bool,
+    pub errors: Vec<ParseError>,
+    /// The blocks being parsed (name, end tag), innermost last.
+    open: Vec<(&'s str, &'static str)>,
+    _origin: Origin,
 }
 
 /// `TemplateParser` split: text, `{%...%}`, `{{...}}` / `{{...}`, lone
@@ -182,6 +194,28 @@ impl<'s> Parser<'s> {
             opts,
             warnings: Vec::new(),
             next_id: 0,
+            recover: false,
+            errors: Vec::new(),
+            open: Vec::new(),
+            _origin: Origin::enter(src),
+        }
+    }
+
+    /// A parser that notes each error and goes on (see [`Parser::fail`]).
+    pub fn recovering(src: &'s str, opts: ParseOptions) -> Parser<'s> {
+        let mut p = Parser::new(src, opts);
+        p.recover = true;
+        p
+    }
+
+    /// Ruby raises `e` here: the parse stops, or, recovering, `e` is noted
+    /// and the parse goes on past the token.
+    pub fn fail(&mut self, e: ParseError) -> Result<(), ParseError> {
+        if self.recover && self.errors.len() < MAX_ERRORS {
+            self.errors.push(e);
+            Ok(())
+        } else {
+            Err(e)
         }
     }
 
@@ -225,14 +259,25 @@ impl<'s> Parser<'s> {
     /// The whole document.
     pub fn parse_document(&mut self) -> Result<Body, ParseError> {
         let mut body = Body::new();
-        match self.parse_body_tokens(&mut body)? {
-            Stop::Eof => Ok(body),
-            Stop::Tag { name, offset, .. } => {
-                let message = match name {
-                    "else" | "end" => format!("Unexpected outer '{name}' tag"),
-                    _ => format!("Unknown tag '{name}'"),
-                };
-                Err(ParseError::syntax(message, offset))
+        loop {
+            let stop = match self.parse_body_tokens(&mut body) {
+                Ok(stop) => stop,
+                // Recovering past `MAX_ERRORS`: the document ends here.
+                Err(e) if self.recover => {
+                    self.errors.push(e);
+                    return Ok(body);
+                }
+                Err(e) => return Err(e),
+            };
+            match stop {
+                Stop::Eof => return Ok(body),
+                Stop::Tag { name, offset, .. } => {
+                    let message = match name {
+                        "else" | "end" => format!("Unexpected outer '{name}' tag"),
+                        _ => format!("Unknown tag '{name}'"),
+                    };
+                    self.fail(ParseError::syntax(message, offset))?;
+                }
             }
         }
     }
@@ -249,7 +294,39 @@ impl<'s> Parser<'s> {
         self.depth += 1;
         let r = stacker::maybe_grow(64 * 1024, 1024 * 1024, || self.parse_body_tokens(body));
         self.depth -= 1;
-        r
+        match r? {
+            // Recovering, a block the source leaves open ends there.
+            Stop::Eof if self.recover => match self.open.last().copied() {
+                Some((name, end)) => {
+                    self.fail(ParseError::syntax(
+                        format!("'{name}' tag was never closed"),
+                        at,
+                    ))?;
+                    Ok(Stop::Tag {
+                        name: end,
+                        markup: "",
+                        offset: at,
+                    })
+                }
+                None => Ok(Stop::Eof),
+            },
+            stop => Ok(stop),
+        }
+    }
+
+    /// `Block#parse` at a stop the block's own rules do not handle (for
+    /// blocks without inner tags, or after them): its end tag ends it,
+    /// anything else is Ruby's error (recovering, the block ends there).
+    pub fn expect_end(
+        &mut self,
+        stop: Stop<'_>,
+        block_name: &str,
+        at: usize,
+    ) -> Result<(), ParseError> {
+        match expect_end(stop, block_name, at) {
+            Ok(()) => Ok(()),
+            Err(e) => self.fail(e),
+        }
     }
 
     /// `BlockBody#parse`, in document or liquid-tag mode.
@@ -265,10 +342,11 @@ impl<'s> Parser<'s> {
             if token.starts_with("{%") {
                 self.whitespace_handler(token, body);
                 let Some(c) = captures(&syntax::FULL_TOKEN, token) else {
-                    return Err(ParseError::syntax(
+                    self.fail(ParseError::syntax(
                         format!("Tag '{token}' was not properly terminated with regexp: /\\%\\}}/"),
                         offset,
-                    ));
+                    ))?;
+                    continue;
                 };
                 let name = group(&c, 2).unwrap_or("");
                 let markup = group(&c, 4).unwrap_or("");
@@ -282,12 +360,13 @@ impl<'s> Parser<'s> {
             } else if token.starts_with("{{") {
                 self.whitespace_handler(token, body);
                 let Some(c) = captures(&syntax::CONTENT_OF_VARIABLE, token) else {
-                    return Err(ParseError::syntax(
+                    self.fail(ParseError::syntax(
                         format!(
                             "Variable '{token}' was not properly terminated with regexp: /\\}}\\}}/"
                         ),
                         offset,
-                    ));
+                    ))?;
+                    continue;
                 };
                 let markup = group(&c, 1).unwrap_or("");
                 let var = Variable::parse(markup);
@@ -306,7 +385,8 @@ impl<'s> Parser<'s> {
                 body.blank &= syntax::WHITESPACE_OR_NOTHING
                     .is_match(text)
                     .unwrap_or(false);
-                body.nodes.push(Node::Text(text.into()));
+                let at = origin::of(self.offset_of(text));
+                body.nodes.push(Node::Text(text.into(), at));
             }
         }
         Ok(Stop::Eof)
@@ -326,7 +406,7 @@ impl<'s> Parser<'s> {
     /// `BlockBody#whitespace_handler`.
     fn whitespace_handler(&mut self, token: &str, body: &mut Body) {
         if token.as_bytes().get(2) == Some(&b'-')
-            && let Some(Node::Text(prev)) = body.nodes.last_mut()
+            && let Some(Node::Text(prev, _)) = body.nodes.last_mut()
         {
             let t = syntax::rstrip(prev);
             if t.len() != prev.len() {
@@ -346,17 +426,52 @@ impl<'s> Parser<'s> {
         markup: &'s str,
         offset: usize,
     ) -> Result<Option<Stop<'s>>, ParseError> {
-        match self.new_tag(name, markup, offset)? {
-            Some(node) => {
-                body.blank &= node.blank();
-                body.nodes.push(node);
-                Ok(None)
+        let def = tags::lookup(name).filter(|t| t.end.is_some());
+        if let Some(t) = def {
+            self.open.push((name, t.end.unwrap_or_default()));
+        }
+        let made = self.new_tag(name, markup, offset);
+        if def.is_some() {
+            self.open.pop();
+        }
+        let node = match made {
+            Ok(Some(node)) => node,
+            Ok(None) => {
+                return Ok(Some(Stop::Tag {
+                    name,
+                    markup,
+                    offset,
+                }));
             }
-            None => Ok(Some(Stop::Tag {
-                name,
-                markup,
-                offset,
-            })),
+            Err(e) if self.recover && self.errors.len() < MAX_ERRORS => {
+                // Ruby refused the tag's own markup before its body: read
+                // the body anyway, so what it holds is still seen.
+                let own_markup = e.kind == ParseErrorKind::Syntax && e.offset == offset;
+                self.errors.push(e);
+                let mut inner = Body::new();
+                if let Some(t) = def.filter(|t| own_markup && t.name != "raw") {
+                    self.open.push((name, t.end.unwrap_or_default()));
+                    let salvaged = self.salvage(&mut inner, t.end.unwrap_or_default(), offset);
+                    self.open.pop();
+                    salvaged?;
+                }
+                Node::Tag(Box::new(Tag::Invalid(name.into(), inner)), offset)
+            }
+            Err(e) => return Err(e),
+        };
+        body.blank &= node.blank();
+        body.nodes.push(node);
+        Ok(None)
+    }
+
+    /// Recovering: a refused block's body, up to its end tag.
+    fn salvage(&mut self, body: &mut Body, end: &str, at: usize) -> Result<(), ParseError> {
+        loop {
+            match self.parse_block_body(body, at) {
+                Ok(Stop::Tag { name, .. }) if name != end => {}
+                Ok(_) => return Ok(()),
+                Err(e) => return self.fail(e),
+            }
         }
     }
 
@@ -392,15 +507,20 @@ impl<'s> Parser<'s> {
             next: 0,
             liquid: true,
         });
-        let r = self.parse_liquid_lines(body);
+        let r = loop {
+            match self.parse_liquid_lines(body) {
+                Ok(Stop::Eof) => break Ok(()),
+                Ok(Stop::Tag { name, offset, .. }) => {
+                    let e = ParseError::syntax(unknown_tag_message(name, "liquid", "%}"), offset);
+                    if let Err(e) = self.fail(e) {
+                        break Err(e);
+                    }
+                }
+                Err(e) => break Err(e),
+            }
+        };
         self.sources.pop();
-        match r? {
-            Stop::Eof => Ok(()),
-            Stop::Tag { name, offset, .. } => Err(ParseError::syntax(
-                unknown_tag_message(name, "liquid", "%}"),
-                offset,
-            )),
-        }
+        r
     }
 
     /// `BlockBody#parse_for_liquid_tag`.

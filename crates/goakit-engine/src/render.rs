@@ -364,7 +364,7 @@ impl<'a> Ctx<'a> {
     fn body(&mut self, body: &Body, out: &mut String) -> R {
         for node in &body.nodes {
             match node {
-                Node::Text(t) => out.push_str(t),
+                Node::Text(t, _) => out.push_str(t),
                 Node::Output(v, at) => {
                     self.at = *at;
                     let r = self.output(v, out);
@@ -611,7 +611,7 @@ impl<'a> Ctx<'a> {
                 self.set_outer(to, Value::from(s));
             }
             Tag::Case(c) => self.case(c, out)?,
-            Tag::Comment | Tag::InlineComment | Tag::Unknown(_) => {}
+            Tag::Comment | Tag::InlineComment | Tag::Unknown(_) | Tag::Invalid(..) => {}
             Tag::Cycle(c) => self.cycle(c, out)?,
             Tag::Increment(name) => {
                 // Ruby stores `value + 1` before it prints `value`.

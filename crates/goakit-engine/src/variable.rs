@@ -5,8 +5,10 @@
 //! `FilterArgsRegex`), whose leftovers Ruby ignores silently.
 
 use crate::expression::Expr;
+use crate::origin;
 use crate::syntax::{self, captures, group};
 use fancy_regex::Regex;
+use std::borrow::Cow;
 use std::sync::{Arc, LazyLock};
 
 /// A parsed output: the expression and its filters.
@@ -24,6 +26,8 @@ pub struct FilterCall {
     pub args: Vec<Expr>,
     /// `k: v` arguments, passed to the filter as a trailing hash.
     pub kwargs: Vec<(Arc<str>, Expr)>,
+    /// The offset of the filter's name in the source.
+    pub at: u32,
 }
 
 impl Variable {
@@ -36,26 +40,34 @@ impl Variable {
     }
 }
 
-fn filter_call(name: &str, args: Vec<String>) -> FilterCall {
+/// One filter argument as read: a slice of the source (lax), or text the
+/// strict parser rebuilt from its tokens, with where it starts.
+struct Arg<'a> {
+    text: Cow<'a, str>,
+    at: u32,
+}
+
+fn filter_call(name: &str, at: u32, args: Vec<Arg>) -> FilterCall {
     let mut positional = Vec::new();
     let mut kwargs: Vec<(Arc<str>, Expr)> = Vec::new();
     for a in args {
-        if let Some(c) = captures(&syntax::JUST_TAG_ATTRIBUTES, &a) {
+        if let Some(c) = captures(&syntax::JUST_TAG_ATTRIBUTES, &a.text) {
             let key: Arc<str> = group(&c, 1).unwrap_or("").into();
-            let value = Expr::parse(group(&c, 2).unwrap_or(""));
+            let value = Expr::parse(group(&c, 2).unwrap_or("")).located(a.at);
             // A repeated key keeps its first place, as a Ruby hash does.
             match kwargs.iter_mut().find(|(k, _)| *k == key) {
                 Some(slot) => slot.1 = value,
                 None => kwargs.push((key, value)),
             }
         } else {
-            positional.push(Expr::parse(&a));
+            positional.push(Expr::parse(&a.text).located(a.at));
         }
     }
     FilterCall {
         name: name.into(),
         args: positional,
         kwargs,
+        at,
     }
 }
 
@@ -78,13 +90,16 @@ pub fn lax_parse(markup: &str) -> Variable {
             let Ok(Some(w)) = WORD.find(chunk) else {
                 continue;
             };
-            let args: Vec<String> = syntax::scan_groups(&syntax::FILTER_ARGS, chunk)
+            let args: Vec<Arg> = syntax::scan_groups(&syntax::FILTER_ARGS, chunk)
                 .into_iter()
                 .flatten()
                 .flatten()
-                .map(str::to_string)
+                .map(|a| Arg {
+                    text: Cow::Borrowed(a),
+                    at: origin::at(a),
+                })
                 .collect();
-            filters.push(filter_call(w.as_str(), args));
+            filters.push(filter_call(w.as_str(), origin::at(w.as_str()), args));
         }
     }
     Variable {
@@ -288,15 +303,25 @@ impl<'a> Parser<'a> {
             }
         }
     }
-    fn argument(&mut self) -> Option<String> {
+    /// Where the next token starts in the source.
+    fn here(&self) -> u32 {
+        self.toks
+            .get(self.p)
+            .map_or(origin::NONE, |t| origin::at(t.1))
+    }
+    fn argument(&mut self) -> Option<Arg<'static>> {
         let mut s = String::new();
         if self.look(Tok::Id, 0) && self.look(Tok::Colon, 1) {
             s.push_str(self.consume_any()?);
             s.push_str(self.consume_any()?);
             s.push(' ');
         }
+        let at = self.here();
         s.push_str(&self.expression(0)?);
-        Some(s)
+        Some(Arg {
+            text: Cow::Owned(s),
+            at,
+        })
     }
 }
 
@@ -311,10 +336,12 @@ fn strict_parse(markup: &str) -> Option<Variable> {
             lax: false,
         });
     }
-    let name = Expr::parse(&p.expression(0)?);
+    let at = p.here();
+    let name = Expr::parse(&p.expression(0)?).located(at);
     let mut filters = Vec::new();
     while p.consume(Tok::Pipe).is_some() {
         let fname = p.consume(Tok::Id)?;
+        let fat = origin::at(fname);
         let mut args = Vec::new();
         if p.consume(Tok::Colon).is_some() {
             args.push(p.argument()?);
@@ -322,7 +349,7 @@ fn strict_parse(markup: &str) -> Option<Variable> {
                 args.push(p.argument()?);
             }
         }
-        filters.push(filter_call(fname, args));
+        filters.push(filter_call(fname, fat, args));
     }
     p.consume(Tok::End)?;
     Some(Variable {

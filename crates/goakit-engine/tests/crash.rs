@@ -210,14 +210,73 @@ fn check_offset(src: &str, offset: usize, what: &str) {
     assert!(line >= 1 && col >= 1);
 }
 
+/// Every offset a walk of the tree meets lies in the source, on a
+/// character boundary (checked without `line_col`: a walk meets one piece
+/// per token, and a line count each would be quadratic).
+struct Offsets<'a>(&'a str);
+
+impl Offsets<'_> {
+    fn check(&self, at: usize, what: &str) {
+        assert!(
+            self.0.is_char_boundary(at),
+            "{what} at offset {at}: not a character boundary of the {}-byte source",
+            self.0.len()
+        );
+    }
+}
+
+impl goakit_engine::walk::Visit for Offsets<'_> {
+    fn text(&mut self, _t: &str, at: u32) {
+        self.check(at as usize, "text");
+    }
+    fn tag(&mut self, _t: &goakit_engine::ast::Tag, at: usize) {
+        self.check(at, "tag");
+    }
+    fn filter(&mut self, f: &goakit_engine::variable::FilterCall) {
+        if f.at != goakit_engine::origin::NONE {
+            self.check(f.at as usize, "filter");
+        }
+    }
+    fn lookup(&mut self, l: &goakit_engine::expression::Lookup) {
+        if l.at != goakit_engine::origin::NONE {
+            self.check(l.at as usize, "lookup");
+        }
+    }
+}
+
+/// The recovering parse (lint, the language server) of the same source:
+/// its first error is the one Ruby raises, and its tree can be walked.
+fn recovering_agrees(
+    case: &Case,
+    opts: ParseOptions,
+    strict: Result<(), &goakit_engine::ParseError>,
+) {
+    let r = goakit_engine::parse_recovering(&case.src, opts);
+    match strict {
+        Ok(()) => assert!(r.errors.is_empty(), "recovered errors {:?}", r.errors),
+        Err(e) => assert_eq!(r.errors.first(), Some(e), "recovering parse's first error"),
+    }
+    for e in &r.errors {
+        check_offset(&case.src, e.offset, "recovered error");
+    }
+    goakit_engine::walk::body(&r.root, &mut Offsets(&case.src));
+}
+
 fn parse_and_render(case: &Case, opts: ParseOptions, budget: Budget) -> Outcome {
     let t: Template = match parse(&case.src, opts) {
         Ok(t) => t,
         Err(e) => {
             check_offset(&case.src, e.offset, "parse error");
+            if opts.lenient_unknown_tags {
+                recovering_agrees(case, opts, Err(&e));
+            }
             return Outcome::Parse(e.ruby_message(), e.offset);
         }
     };
+    // Lint reads Goaddon's templates (the GOADDON options) this way.
+    if opts.lenient_unknown_tags {
+        recovering_agrees(case, opts, Ok(()));
+    }
     for w in &t.warnings {
         check_offset(&case.src, w.offset, "warning");
     }

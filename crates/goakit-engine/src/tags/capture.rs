@@ -3,7 +3,7 @@
 //! output goes to the outermost scope. Blank.
 
 use crate::ast::{Body, Tag};
-use crate::parse::{self, ParseError, Parser};
+use crate::parse::{ParseError, Parser};
 use crate::syntax::{self, captures, group};
 
 pub fn parse(p: &mut Parser, markup: &str, at: usize) -> Result<Tag, ParseError> {
@@ -16,6 +16,6 @@ pub fn parse(p: &mut Parser, markup: &str, at: usize) -> Result<Tag, ParseError>
     let to = group(&c, 1).unwrap_or("").into();
     let mut body = Body::new();
     let stop = p.parse_block_body(&mut body, at)?;
-    parse::expect_end(stop, "capture", at)?;
+    p.expect_end(stop, "capture", at)?;
     Ok(Tag::Capture { to, body })
 }

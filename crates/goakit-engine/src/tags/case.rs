@@ -7,7 +7,7 @@
 
 use crate::ast::{Body, Case, Tag};
 use crate::expression::Expr;
-use crate::parse::{self, ParseError, Parser, Stop};
+use crate::parse::{ParseError, Parser, Stop};
 use crate::syntax::{self, captures, group};
 
 pub fn parse(p: &mut Parser, markup: &str, at: usize) -> Result<Tag, ParseError> {
@@ -36,10 +36,11 @@ pub fn parse(p: &mut Parser, markup: &str, at: usize) -> Result<Tag, ParseError>
                 let mut rest = Some(markup);
                 while let Some(m) = rest {
                     let Some(c) = captures(&syntax::WHEN, m) else {
-                        return Err(ParseError::syntax(
+                        p.fail(ParseError::syntax(
                             "Syntax Error in tag 'case' - Valid when condition: {% when [condition] [or condition2...] %}",
                             offset,
-                        ));
+                        ))?;
+                        break;
                     };
                     blocks.push((
                         Some(Expr::parse_condition(group(&c, 1).unwrap_or(""))),
@@ -54,16 +55,16 @@ pub fn parse(p: &mut Parser, markup: &str, at: usize) -> Result<Tag, ParseError>
                 offset,
             } => {
                 if !syntax::strip(markup).is_empty() {
-                    return Err(ParseError::syntax(
+                    p.fail(ParseError::syntax(
                         "Syntax Error in tag 'case' - Valid else condition: {% else %} (no parameters) ",
                         offset,
-                    ));
+                    ))?;
                 }
                 bodies.push(Body::new());
                 blocks.push((None, bodies.len() - 1));
             }
             other => {
-                parse::expect_end(other, "case", at)?;
+                p.expect_end(other, "case", at)?;
                 break;
             }
         }

@@ -8,7 +8,7 @@
 
 use crate::ast::{Body, For, Offset, Tag};
 use crate::expression::Expr;
-use crate::parse::{self, ParseError, Parser, Stop};
+use crate::parse::{ParseError, Parser, Stop};
 use crate::syntax::{self, captures, group};
 
 pub fn parse(p: &mut Parser, markup: &str, at: usize) -> Result<Tag, ParseError> {
@@ -46,11 +46,11 @@ pub fn parse(p: &mut Parser, markup: &str, at: usize) -> Result<Tag, ParseError>
                 // A second else starts a new (empty) else body and ends
                 // the loop's parse there, as Ruby's `For#parse` does.
                 Stop::Tag { name: "else", .. } => e = Body::new(),
-                other => parse::expect_end(other, "for", at)?,
+                other => p.expect_end(other, "for", at)?,
             }
             else_body = Some(e);
         }
-        other => parse::expect_end(other, "for", at)?,
+        other => p.expect_end(other, "for", at)?,
     }
     if blank {
         body.remove_blank_strings();

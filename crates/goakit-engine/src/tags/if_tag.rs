@@ -5,7 +5,8 @@
 
 use crate::ast::{Body, If, Tag};
 use crate::condition::Condition;
-use crate::parse::{self, ParseError, Parser, Stop};
+use crate::expression::Expr;
+use crate::parse::{ParseError, Parser, Stop};
 
 pub fn parse(p: &mut Parser, markup: &str, at: usize, unless: bool) -> Result<Tag, ParseError> {
     let name = if unless { "unless" } else { "if" };
@@ -22,12 +23,19 @@ pub fn parse(p: &mut Parser, markup: &str, at: usize, unless: bool) -> Result<Ta
                 markup,
                 offset,
             } => {
-                let c = Condition::parse_if(markup).map_err(|m| ParseError::syntax(m, offset))?;
+                let c = match Condition::parse_if(markup) {
+                    Ok(c) => c,
+                    // Recovering: the branch is read with a nil condition.
+                    Err(m) => {
+                        p.fail(ParseError::syntax(m, offset))?;
+                        Condition::simple(Expr::NIL, None, Expr::NIL)
+                    }
+                };
                 blocks.push((Some(c), Body::new()));
             }
             Stop::Tag { name: "else", .. } => blocks.push((None, Body::new())),
             other => {
-                parse::expect_end(other, name, at)?;
+                p.expect_end(other, name, at)?;
                 break;
             }
         }

@@ -21,6 +21,7 @@ pub fn parse(markup: &str, at: usize) -> Result<Tag, ParseError> {
     let attributes = ast::attributes(markup);
     Ok(Tag::Include(Include {
         template: Expr::parse(group(&c, 1).unwrap_or("")),
+        at: group(&c, 1).map_or(crate::origin::NONE, crate::origin::at),
         variable: group(&c, 3).map(Expr::parse),
         alias: group(&c, 5).map(Into::into),
         attributes,

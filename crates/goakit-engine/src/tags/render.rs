@@ -25,6 +25,7 @@ pub fn parse(markup: &str, at: usize) -> Result<Tag, ParseError> {
     };
     Ok(Tag::Render(Render {
         template,
+        at: group(&c, 1).map_or(crate::origin::NONE, crate::origin::at),
         variable: group(&c, 4).map(Expr::parse),
         for_loop: group(&c, 3) == Some("for"),
         alias: group(&c, 6).map(Into::into),

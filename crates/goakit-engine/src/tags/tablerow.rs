@@ -7,7 +7,7 @@
 
 use crate::ast::{self, Body, Tablerow, Tag};
 use crate::expression::Expr;
-use crate::parse::{self, ParseError, Parser};
+use crate::parse::{ParseError, Parser};
 use crate::syntax::{self, captures, group};
 
 pub fn parse(p: &mut Parser, markup: &str, at: usize) -> Result<Tag, ParseError> {
@@ -20,7 +20,7 @@ pub fn parse(p: &mut Parser, markup: &str, at: usize) -> Result<Tag, ParseError>
     let attributes = ast::attributes(markup);
     let mut body = Body::new();
     let stop = p.parse_block_body(&mut body, at)?;
-    parse::expect_end(stop, "tablerow", at)?;
+    p.expect_end(stop, "tablerow", at)?;
     Ok(Tag::Tablerow(Tablerow {
         var: group(&c, 1).unwrap_or("").into(),
         collection: Expr::parse(group(&c, 2).unwrap_or("")),
