@@ -67,6 +67,7 @@ pub fn read(src: &str) -> Read {
         },
         l_loops: 0,
         l_assigned: false,
+        here: 0,
     };
     walk::body(&tree.root, &mut r);
     r.read
@@ -79,6 +80,9 @@ struct Reader {
     /// An `assign l` or `capture l` came before: `l` is no longer the
     /// locale (assign writes the outermost scope, to the template's end).
     l_assigned: bool,
+    /// The offset of the output or tag being read: where a piece without
+    /// its own offset (inside brackets the strict parser rebuilt) is shown.
+    here: usize,
 }
 
 fn offset(at: u32, fallback: usize) -> usize {
@@ -105,7 +109,12 @@ impl Visit for Reader {
             .extend(text.match_indices("<%").map(|(i, _)| base + i));
     }
 
+    fn output(&mut self, _v: &goakit_engine::variable::Variable, at: usize) {
+        self.here = at;
+    }
+
     fn tag(&mut self, t: &Tag, at: usize) {
+        self.here = at;
         match t {
             Tag::Unknown(name) => self.read.unknown_tags.push((at, name.to_string())),
             Tag::Yield => self.read.yields.push(at),
@@ -144,16 +153,14 @@ impl Visit for Reader {
     }
 
     fn filter(&mut self, f: &FilterCall) {
-        if f.at != origin::NONE {
-            self.read.filters.push((f.at as usize, f.name.to_string()));
-        }
+        let at = offset(f.at, self.here);
+        self.read.filters.push((at, f.name.to_string()));
     }
 
     fn lookup(&mut self, l: &Lookup) {
         if !matches!(&l.name, Expr::Lit(Value::Str(s)) if &**s == context::L)
             || self.l_loops > 0
             || self.l_assigned
-            || l.at == origin::NONE
         {
             return;
         }
@@ -170,7 +177,7 @@ impl Visit for Reader {
         if path.is_empty() {
             self.read.locale_opaque = true;
         } else {
-            self.read.locale_paths.push((l.at as usize, path));
+            self.read.locale_paths.push((offset(l.at, self.here), path));
         }
     }
 }
@@ -247,5 +254,8 @@ mod tests {
         assert_eq!(paths, ["items", "a", "b"]);
         assert!(!r.locale_opaque);
         assert!(read("{{ l[k] }}").locale_opaque);
+        // Inside brackets the strict parser rebuilt: shown at the output.
+        let r = read("x {{ a[l.k] }}");
+        assert_eq!(r.locale_paths, [(2, vec!["k".to_string()])]);
     }
 }
