@@ -117,8 +117,6 @@ pub struct Parser<'s> {
     depth: usize,
     pub opts: ParseOptions,
     pub warnings: Vec<ParseWarning>,
-    /// A counter for tags that need an identity (unnamed cycles with lookups).
-    pub next_id: usize,
     /// Recovering (lint, the language server): every error Ruby would
     /// raise is noted in `errors` and the parse goes on.
     recover: bool,
@@ -193,7 +191,6 @@ impl<'s> Parser<'s> {
             depth: 0,
             opts,
             warnings: Vec::new(),
-            next_id: 0,
             recover: false,
             errors: Vec::new(),
             open: Vec::new(),

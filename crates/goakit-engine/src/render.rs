@@ -471,6 +471,11 @@ impl<'a> Ctx<'a> {
         let mut obj = self.find(&name);
         for (key, command) in &l.keys {
             let k = self.eval(key)?;
+            // `Array#[]` takes a C long: a bigger Integer raises RangeError,
+            // which Ruby renders as an internal error.
+            if let (Value::Array(_), Value::BigInt(_)) = (&obj, &k) {
+                return Err(internal());
+            }
             obj = obj.lookup(&k, *command);
             if obj.is_nil() {
                 return Ok(Value::Nil);

@@ -531,7 +531,8 @@ impl Value {
                     .map(|(k, v)| Value::from(vec![Value::Str(k.clone()), v.clone()]))
                     .unwrap_or_default(),
             ),
-            Value::Range(r) => Some(r.nth(0).unwrap_or_default()),
+            // `Range#first` is the range's begin, empty or not.
+            Value::Range(r) => Some(r.first.clone()),
             _ => None,
         }
     }
@@ -540,11 +541,8 @@ impl Value {
     pub fn ruby_last(&self) -> Option<Value> {
         match self {
             Value::Array(a) => Some(a.last().cloned().unwrap_or_default()),
-            Value::Range(r) => Some(if r.is_empty() {
-                Value::Nil
-            } else {
-                r.last.clone()
-            }),
+            // `Range#last` is the range's end, empty or not (`(2..1).last` is 1).
+            Value::Range(r) => Some(r.last.clone()),
             _ => None,
         }
     }

@@ -1,5 +1,6 @@
 //! `first`: Ruby's `array.first if array.respond_to?(:first)` — an array's
-//! first item, a hash's first `[key, value]` pair, a range's first number;
+//! first item, a hash's first `[key, value]` pair, a range's begin
+//! (`Range#first`, even when the range is empty: `(4..1) | first` is 4);
 //! nil for everything else (strings have no `first`).
 
 use super::{FilterCtx, FilterResult};
@@ -26,6 +27,10 @@ mod tests {
         assert_eq!(
             rendered(call_filter!("first", Value::range(2.into(), 5.into()))),
             "2"
+        );
+        assert_eq!(
+            rendered(call_filter!("first", Value::range(4.into(), 1.into()))),
+            "4"
         );
     }
 }

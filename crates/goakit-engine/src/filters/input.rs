@@ -158,20 +158,37 @@ impl Access {
 pub fn access(item: &Value, property: &Value) -> Access {
     if let Value::Range(r) = property {
         match item {
-            // Integer#[range]: the bits from first to last.
+            // `Integer#[range]` (Ruby's `int_aref1`): the number shifted
+            // right by the begin (left when it is negative); when begin <
+            // end, only its `end - begin + 1` low bits; begin == end is the
+            // one bit at begin (0 below bit 0); begin > end, the shifted
+            // number whole. Shifts past a million bits are refused
+            // (Ruby's `shift width too big` starts later; the budget here).
             Value::Int(_) | Value::BigInt(_) => {
+                const MAX_SHIFT: i64 = 1_000_000;
                 let Some((a, b)) = r.small() else {
                     return Access::Internal;
                 };
-                if a < 0 || b > 1_000_000 {
+                let n = item.to_bigint().unwrap_or_default();
+                if a == b {
+                    let bit = (0..=MAX_SHIFT).contains(&a)
+                        && ((n >> (a as usize)) & BigInt::from(1)) != BigInt::from(0);
+                    return Access::Value(Value::Int(i64::from(bit)));
+                }
+                let len = i128::from(b) - i128::from(a) + 1;
+                if a.unsigned_abs() > MAX_SHIFT as u64 || (a < b && len > i128::from(MAX_SHIFT)) {
                     return Access::Internal;
                 }
-                if b < a {
-                    return Access::Value(Value::Int(0));
+                let shifted = if a >= 0 {
+                    n >> (a as usize)
+                } else {
+                    n << (a.unsigned_abs() as usize)
+                };
+                if a > b {
+                    return Access::Value(Value::from_bigint(shifted));
                 }
-                let n = item.to_bigint().unwrap_or_default();
-                let mask = (BigInt::from(1) << ((b - a + 1) as usize)) - 1;
-                return Access::Value(Value::from_bigint((n >> (a as usize)) & mask));
+                let mask = (BigInt::from(1) << (len as usize)) - 1;
+                return Access::Value(Value::from_bigint(shifted & mask));
             }
             Value::Array(a) => {
                 return match range_slice(a.len() as i64, r) {

@@ -1,5 +1,6 @@
 //! `last`: Ruby's `array.last if array.respond_to?(:last)` — an array's
-//! last item, a range's last number; nil otherwise (hashes and strings have
+//! last item, a range's end (`Range#last`, even when the range is empty:
+//! `(2..1) | last` is 1); nil otherwise (hashes and strings have
 //! no `last`).
 
 use super::{FilterCtx, FilterResult};
@@ -25,6 +26,10 @@ mod tests {
         assert_eq!(
             rendered(call_filter!("last", Value::range(1.into(), 5.into()))),
             "5"
+        );
+        assert_eq!(
+            rendered(call_filter!("last", Value::range(2.into(), 1.into()))),
+            "1"
         );
     }
 }

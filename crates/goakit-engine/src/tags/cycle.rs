@@ -7,9 +7,13 @@
 
 use crate::ast::{Cycle, CycleName, Tag};
 use crate::expression::Expr;
-use crate::parse::{ParseError, Parser};
+use crate::parse::ParseError;
 use crate::syntax::{self, captures, group};
 use crate::value::Value;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+/// The next identity of an unnamed cycle whose values hold lookups.
+static UNIQUE: AtomicUsize = AtomicUsize::new(0);
 
 /// `variables_from_string`.
 fn values(markup: &str) -> Vec<Expr> {
@@ -25,7 +29,7 @@ fn values(markup: &str) -> Vec<Expr> {
         .collect()
 }
 
-pub fn parse(p: &mut Parser, markup: &str, at: usize) -> Result<Tag, ParseError> {
+pub fn parse(markup: &str, at: usize) -> Result<Tag, ParseError> {
     if let Some(c) = captures(&syntax::CYCLE_NAMED, markup) {
         return Ok(Tag::Cycle(Cycle {
             values: values(group(&c, 2).unwrap_or("")),
@@ -37,10 +41,9 @@ pub fn parse(p: &mut Parser, markup: &str, at: usize) -> Result<Tag, ParseError>
         let inspected: Option<Vec<String>> = values.iter().map(Expr::literal_inspect).collect();
         let name = match inspected {
             Some(parts) => CycleName::Fixed(format!("[{}]", parts.join(", ")).into()),
-            None => {
-                p.next_id += 1;
-                CycleName::Unique(p.next_id)
-            }
+            // Ruby's key holds the values' object addresses: unique per tag
+            // across every template parsed, snippets included.
+            None => CycleName::Unique(UNIQUE.fetch_add(1, Ordering::Relaxed)),
         };
         return Ok(Tag::Cycle(Cycle { name, values }));
     }

@@ -166,7 +166,7 @@ pub fn parse<'s>(
         "capture" => capture::parse(p, markup, at)?,
         "case" => case::parse(p, markup, at)?,
         "comment" => comment::parse(p, at)?,
-        "cycle" => cycle::parse(p, markup, at)?,
+        "cycle" => cycle::parse(markup, at)?,
         "decrement" => increment::parse(markup, true),
         "increment" => increment::parse(markup, false),
         "echo" => echo::parse(p, markup, at),
