@@ -634,6 +634,19 @@ fn pad(out: &mut String, body: &str, width: Option<usize>, padc: char, neg_ok: b
 
 /// Ruby's `Time#strftime`: `Liquid(invalid format: ...)` when the format
 /// ends inside a directive, `Budget` when the text outgrows `max_bytes`.
+/// Ruby's `case ':'` in strftime: one to three colons directly before a
+/// `z` are taken (and their count returned); otherwise nothing is.
+fn take_colons(chars: &mut std::iter::Peekable<std::str::Chars>) -> Option<usize> {
+    let n = chars.clone().take_while(|&c| c == ':').count();
+    if n == 0 || n > 3 || chars.clone().nth(n) != Some('z') {
+        return None;
+    }
+    for _ in 0..n {
+        chars.next();
+    }
+    Some(n)
+}
+
 pub fn strftime(t: &RubyTime, fmt: &str, max_bytes: usize) -> Result<String, FilterError> {
     let budget = || FilterError::Budget(format!("a filter result of more than {max_bytes} bytes"));
     let invalid = || FilterError::Liquid(format!("invalid format: {fmt}"));
@@ -659,7 +672,16 @@ pub fn strftime(t: &RubyTime, fmt: &str, max_bytes: usize) -> Result<String, Fil
                 '0' => zero = true,
                 '^' => upper = true,
                 '#' => swap = true,
-                ':' => colons += 1,
+                // Ruby's `case ':'`: up to three colons, then `z`, else the
+                // spec is unknown and printed as written up to the colon.
+                ':' => match take_colons(&mut chars) {
+                    Some(n) => {
+                        colons = n;
+                        spec.extend(std::iter::repeat_n(':', n));
+                        continue;
+                    }
+                    None => break,
+                },
                 _ => break,
             }
             spec.push(f);
@@ -676,6 +698,12 @@ pub fn strftime(t: &RubyTime, fmt: &str, max_bytes: usize) -> Result<String, Fil
                 break;
             }
         }
+        if colons == 0
+            && let Some(n) = take_colons(&mut chars)
+        {
+            colons = n;
+            spec.extend(std::iter::repeat_n(':', n));
+        }
         if !wtext.is_empty() {
             let w: usize = wtext.parse().map_err(|_| budget())?;
             if w > max_bytes {
@@ -683,9 +711,30 @@ pub fn strftime(t: &RubyTime, fmt: &str, max_bytes: usize) -> Result<String, Fil
             }
             width = Some(w);
         }
-        let Some(d) = chars.next() else {
+        let Some(mut d) = chars.next() else {
             return Err(invalid());
         };
+        // `E` and `O` modify only the conversions Ruby lists for them;
+        // before anything else they make the spec unknown.
+        let modified = match d {
+            'E' => Some("cCxXyY"),
+            'O' => Some("deHkIlmMSuUVwWy"),
+            _ => None,
+        };
+        if let Some(allowed) = modified {
+            match chars.peek() {
+                Some(&n) if allowed.contains(n) => {
+                    spec.push(d);
+                    d = n;
+                    chars.next();
+                }
+                _ => {
+                    out.push_str(&spec);
+                    out.push(d);
+                    continue;
+                }
+            }
+        }
         let numeric = |out: &mut String, v: i128, def_w: usize, def_pad: char| {
             let padc = if no_pad {
                 None
@@ -805,9 +854,19 @@ pub fn strftime(t: &RubyTime, fmt: &str, max_bytes: usize) -> Result<String, Fil
                     _ => out.push_str(&full),
                 }
             }
-            'n' => out.push('\n'),
-            't' => out.push('\t'),
-            '%' => out.push('%'),
+            // `FILL_PADDING(1)`: the width in spaces (`0` flag: zeros,
+            // `-`: none), then the character.
+            'n' | 't' | '%' => {
+                if !no_pad && let Some(w) = width {
+                    let padc = if zero { '0' } else { ' ' };
+                    out.extend(std::iter::repeat_n(padc, w.saturating_sub(1)));
+                }
+                out.push(match d {
+                    'n' => '\n',
+                    't' => '\t',
+                    _ => '%',
+                });
+            }
             'c' | 'x' | 'X' | 'D' | 'F' | 'T' | 'R' | 'r' | 'v' | '+' => {
                 let sub = match d {
                     'c' => "%a %b %e %H:%M:%S %Y",

@@ -258,8 +258,12 @@ pub fn access(item: &Value, property: &Value) -> Access {
                     Ok(Some(i)) => i,
                     Ok(None) => return Access::TypeError,
                     Err(_) => {
-                        // A huge bit index: beyond the number, its sign bit.
-                        return Access::Value(Value::Int(i64::from(n < BigInt::from(0))));
+                        // A bit index past 64 bits (Ruby's `rb_big_aref` on
+                        // a Bignum index): a negative one is below bit 0, so
+                        // 0; a positive one is beyond the number, its sign bit.
+                        let below = property.to_bigint().is_some_and(|i| i < BigInt::from(0))
+                            || matches!(property, Value::Float(f) if *f < 0.0);
+                        return Access::Value(Value::Int(i64::from(!below && n < BigInt::from(0))));
                     }
                 };
                 if i < 0 {
