@@ -59,6 +59,8 @@ pub fn ruby_to_i(v: &Value) -> Result<Value, ConvertError> {
         Value::Int(_) | Value::BigInt(_) => Ok(v.clone()),
         Value::Nil => Ok(Value::Int(0)),
         Value::Str(s) => Ok(str_to_i(s)),
+        // A binary string's digits are ASCII: its lossy text reads the same.
+        Value::Bin(_) => Ok(str_to_i(&v.to_s())),
         Value::Float(f) => float_to_i(*f),
         _ => Err(ConvertError::Internal),
     }

@@ -62,6 +62,7 @@ pub fn to_json(v: &Value) -> serde_json::Value {
             .map_or(J::Null, J::Number),
         Value::Float(f) => serde_json::Number::from_f64(*f).map_or(J::Null, J::Number),
         Value::Str(s) => J::String(s.to_string()),
+        Value::Bin(_) => J::String(v.to_s().into_owned()),
         Value::Array(a) => J::Array(a.iter().map(to_json).collect()),
         Value::Hash(h) => J::Object(h.iter().map(|(k, v)| (k.to_string(), to_json(v))).collect()),
         Value::Range(_) | Value::Forloop(_) | Value::Tablerowloop(_) => {

@@ -3,6 +3,7 @@
 //! and a render with a budget. See `docs/engine.md` for the layers.
 
 pub mod ast;
+pub mod binary;
 pub mod condition;
 pub mod convert;
 pub mod expression;
@@ -170,6 +171,8 @@ pub fn render_like_ruby(
     };
     match render(&t, &opts) {
         Ok(r) => Ok(r.html),
+        // Ruby's exception out of `Template#render`.
+        Err(e) if e.kind == RenderErrorKind::Raised => Err(e.message),
         Err(e) => Ok(format!("GOAKIT-BUDGET: {}", e.message)),
     }
 }

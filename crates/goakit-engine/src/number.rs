@@ -674,6 +674,7 @@ pub fn to_number(v: &Value) -> Number {
         Value::Int(i) => Number::Int(BigInt::from(*i)),
         Value::BigInt(b) => Number::Int((**b).clone()),
         Value::Float(f) => Number::Dec(Decimal::from_f64(*f)),
+        Value::Bin(_) => to_number(&Value::from(v.to_s().into_owned())),
         Value::Str(s) => {
             let t = ruby_strip(s);
             if is_decimal_text(t) {
@@ -690,14 +691,38 @@ pub fn to_number(v: &Value) -> Number {
 /// a `0x`/`0b`/`0o`/`0d`/`0` prefix, single underscores between digits.
 pub fn ruby_integer(s: &str) -> Option<BigInt> {
     if let Some(nul) = s.find('\0') {
-        // Ruby parses a big number as a C string, which ends at the first
-        // NUL (production recordings pin it); a number whose magnitude fits
-        // an unsigned 64-bit word takes the word path, which checks the
-        // whole string, so there the NUL is an error (`Integer("5\0")`,
-        // `Integer("9223372036854775808\0")` and `Integer("0x" + "f" * 16
-        // + "\0")` fail; twenty 9s or seventeen `f`s pass).
-        return ruby_integer(&s[..nul]).filter(|b| u64::try_from(b.magnitude()).is_err());
+        // `rb_int_parse_cstr`: the word path (`ruby_scan_digits`) checks
+        // the whole string, so there a NUL is an error (`Integer("5\0")`);
+        // a digit run that overflows an unsigned 64-bit word, or that an
+        // underscore follows, takes the bignum path, which reads a C string
+        // and so ends at the first NUL (`Integer("1_2\0x")` is 12,
+        // `Integer("9" * 20 + "\0")` passes, `Integer("0x" + "f" * 16 +
+        // "\0")` fails).
+        let head = &s[..nul];
+        let (_, radix, body) = sign_radix_body(head);
+        let run = body
+            .find(|c: char| !c.is_digit(radix))
+            .unwrap_or(body.len());
+        let underscore = run > 0 && body[run..].starts_with('_');
+        return ruby_integer(head).filter(|b| underscore || u64::try_from(b.magnitude()).is_err());
     }
+    let (neg, radix, body) = sign_radix_body(s);
+    let body = body.as_str();
+    if body.is_empty() || body.starts_with('_') || body.ends_with('_') || body.contains("__") {
+        return None;
+    }
+    let clean: String = body.chars().filter(|c| *c != '_').collect();
+    if !clean.chars().all(|c| c.is_digit(radix)) {
+        return None;
+    }
+    let v = BigInt::parse_bytes(clean.as_bytes(), radix)?;
+    Some(if neg { -v } else { v })
+}
+
+/// `Integer(string)`'s reading of the text around the digits: Ruby's
+/// spaces trimmed, the sign, the radix prefix (`0x`, `0b`, `0o`, `0d`, a
+/// leading `0`); the digits left (lowercased).
+fn sign_radix_body(s: &str) -> (bool, u32, String) {
     let t = s.trim_matches(|c: char| c.is_ascii() && is_ruby_space(c as u8));
     let (neg, t) = match t.as_bytes().first() {
         Some(b'-') => (true, &t[1..]),
@@ -719,15 +744,7 @@ pub fn ruby_integer(s: &str) -> Option<BigInt> {
     } else {
         (10, lower.as_str())
     };
-    if body.is_empty() || body.starts_with('_') || body.ends_with('_') || body.contains("__") {
-        return None;
-    }
-    let clean: String = body.chars().filter(|c| *c != '_').collect();
-    if !clean.chars().all(|c| c.is_digit(radix)) {
-        return None;
-    }
-    let v = BigInt::parse_bytes(clean.as_bytes(), radix)?;
-    Some(if neg { -v } else { v })
+    (neg, radix, body.to_string())
 }
 
 /// Ruby's `Utils.to_integer`: an Integer as it is, else
@@ -753,6 +770,29 @@ mod tests {
             Ok(v) => v.to_s().into_owned(),
             Err(FilterError::Liquid(m)) => format!("Liquid error: {m}"),
             Err(e) => format!("{e:?}"),
+        }
+    }
+
+    #[test]
+    fn integer_with_a_nul_follows_rubys_two_paths() {
+        // What Ruby 3.1's `Integer(s)` gives (nil: ArgumentError).
+        let cases: &[(&str, Option<&str>)] = &[
+            ("5\0", None),
+            ("1_2\0", Some("12")),
+            ("1486953564_3\0_3", Some("14869535643")),
+            ("123456789012345\0", None),
+            ("18446744073709551615\0", None),
+            ("18446744073709551616\0", Some("18446744073709551616")),
+            ("1_0000000000000000000\0", Some("10000000000000000000")),
+            ("0xffffffffffffffff\0", None),
+            ("0xfffffffffffffffff\0", Some("295147905179352825855")),
+            ("1_2\0x", Some("12")),
+            ("12\0_3", None),
+            ("-1_2\0", Some("-12")),
+        ];
+        for (s, want) in cases {
+            let got = ruby_integer(s).map(|b| b.to_string());
+            assert_eq!(got.as_deref(), *want, "Integer({s:?})");
         }
     }
 

@@ -8,6 +8,7 @@
 //! per-template `l`, `yield`, and the file and include chain of each error.
 
 use crate::ast::{self, Body, CycleName, Node, Offset, Tag};
+use crate::binary::{self, Incompatible, OutBuf};
 use crate::condition::{Condition, Relation};
 use crate::convert::{self, ConvertError};
 use crate::expression::{Expr, Lookup};
@@ -69,6 +70,10 @@ pub enum RenderErrorKind {
     Partial,
     /// The host's [`Yield::Render`] stopped the render.
     Host,
+    /// A Ruby exception escaped `Template#render` (text appended to a
+    /// binary output buffer outside every tag: see [`crate::binary`]);
+    /// Ruby prints no page.
+    Raised,
 }
 
 /// The result of a render.
@@ -119,6 +124,15 @@ enum Raise {
     Budget(String),
     /// The host's yield stopped (it has the reason).
     Host,
+    /// Ruby's `Encoding::CompatibilityError`: rendered by the nearest tag
+    /// as `Liquid error: internal`, raised out of the render at the top.
+    Incompatible,
+}
+
+impl From<Incompatible> for Raise {
+    fn from(_: Incompatible) -> Self {
+        Raise::Incompatible
+    }
 }
 
 type R<T = ()> = Result<T, Raise>;
@@ -199,6 +213,9 @@ struct Ctx<'a> {
     /// Where a spent budget is reported: the innermost loop or include
     /// it passed through.
     budget_site: Option<(Arc<str>, usize)>,
+    /// The encoding state of the buffer being written (the page's or a
+    /// capture's).
+    obuf: OutBuf,
 }
 
 /// Renders `t`.
@@ -251,8 +268,11 @@ pub fn render_into(
         ticks: 0,
         at: 0,
         budget_site: None,
+        obuf: OutBuf::at(out.len()),
     };
-    match ctx.body(&t.root, out) {
+    let result = ctx.body(&t.root, out);
+    ctx.obuf.finish(out);
+    match result {
         Ok(()) => Ok(Rendered {
             html: String::new(),
             errors: ctx.errors,
@@ -277,6 +297,13 @@ pub fn render_into(
             offset: ctx.at,
             chain: ctx.chain(),
             kind: RenderErrorKind::Host,
+        }),
+        Err(Raise::Incompatible) => Err(RenderError {
+            message: binary::INCOMPATIBLE_MESSAGE.into(),
+            file: ctx.file(),
+            offset: ctx.at,
+            chain: ctx.chain(),
+            kind: RenderErrorKind::Raised,
         }),
         Err(Raise::Error { text, kind }) => Ok({
             // Only a raise outside every body reaches here (never in practice).
@@ -364,7 +391,9 @@ impl<'a> Ctx<'a> {
     fn body(&mut self, body: &Body, out: &mut String) -> R {
         for node in &body.nodes {
             match node {
-                Node::Text(t, _) => out.push_str(t),
+                // Outside `render_node`'s rescue: an encoding error here
+                // goes up to the enclosing tag (or out of the render).
+                Node::Text(t, _) => self.obuf.push_str(out, t)?,
                 Node::Output(v, at) => {
                     self.at = *at;
                     let r = self.output(v, out);
@@ -395,6 +424,7 @@ impl<'a> Ctx<'a> {
             Ok(()) => Ok(()),
             Err(Raise::Budget(b)) => Err(Raise::Budget(b)),
             Err(Raise::Host) => Err(Raise::Host),
+            Err(Raise::Incompatible) => self.rescue(Err(internal()), blank, out),
             Err(Raise::Error { text, kind }) => {
                 if !blank {
                     out.push_str(&text);
@@ -460,7 +490,9 @@ impl<'a> Ctx<'a> {
         let v = self.eval(e)?;
         match &v {
             Value::Int(_) | Value::BigInt(_) => Ok(v),
-            Value::Nil | Value::Str(_) => convert::ruby_to_i(&v).map_err(from_convert),
+            Value::Nil | Value::Str(_) | Value::Bin(_) => {
+                convert::ruby_to_i(&v).map_err(from_convert)
+            }
             _ => convert::to_integer(&v).map_err(from_convert),
         }
     }
@@ -521,7 +553,7 @@ impl<'a> Ctx<'a> {
         if let Some(e) = filters::arity_error(f, args.len() + 1) {
             return Err(self.filter_raise(e));
         }
-        (f.call)(&input, args, &self.filter_ctx).map_err(|e| self.filter_raise(e))
+        filters::apply(f, &input, args, &self.filter_ctx).map_err(|e| self.filter_raise(e))
     }
 
     fn filter_raise(&self, e: FilterError) -> Raise {
@@ -538,8 +570,30 @@ impl<'a> Ctx<'a> {
 
     fn output(&mut self, v: &Variable, out: &mut String) -> R {
         let value = self.variable(v)?;
-        value.write_output(out);
-        Ok(())
+        self.emit(&value, out)
+    }
+
+    /// `output << (obj.is_a?(Array) ? obj.join : obj.to_s)`, with Ruby's
+    /// encoding rules for binary strings ([`crate::binary`]).
+    fn emit(&mut self, value: &Value, out: &mut String) -> R {
+        match value {
+            Value::Bin(b) => Ok(self.obuf.push_bin(out, b)?),
+            Value::Array(a) if binary::has_binary(a, 0) => {
+                match binary::join(a, &Value::Str("".into()), 0)? {
+                    Value::Bin(b) => Ok(self.obuf.push_bin(out, &b)?),
+                    other => self.emit(&other, out),
+                }
+            }
+            _ => {
+                let before = out.len();
+                value.write_output(out);
+                if self.obuf.binary && !out.as_bytes()[before..].is_ascii() {
+                    out.truncate(before);
+                    return Err(Raise::Incompatible);
+                }
+                Ok(())
+            }
+        }
     }
 
     // ---- conditions ----------------------------------------------------
@@ -596,7 +650,7 @@ impl<'a> Ctx<'a> {
                     _ => ord != Less,
                 })
             }
-            "contains" => Value::Bool(contains(&left, lm.is_some(), &right, rm.is_some())),
+            "contains" => Value::Bool(contains(&left, lm.is_some(), &right, rm.is_some())?),
             other => return Err(liquid(format!("Unknown operator {other}"))),
         })
     }
@@ -612,8 +666,11 @@ impl<'a> Ctx<'a> {
             }
             Tag::Capture { to, body } => {
                 let mut s = String::new();
-                self.body(body, &mut s)?;
-                self.set_outer(to, Value::from(s));
+                let saved = std::mem::take(&mut self.obuf);
+                let r = self.body(body, &mut s);
+                let buf = std::mem::replace(&mut self.obuf, saved);
+                r?;
+                self.set_outer(to, buf.into_value(s));
             }
             Tag::Case(c) => self.case(c, out)?,
             Tag::Comment | Tag::InlineComment | Tag::Unknown(_) | Tag::Invalid(..) => {}
@@ -635,14 +692,23 @@ impl<'a> Ctx<'a> {
             Tag::If(i) => self.if_tag(i, out)?,
             Tag::Ifchanged(body) => {
                 let mut s = String::new();
-                self.body(body, &mut s)?;
+                let saved = std::mem::take(&mut self.obuf);
+                let r = self.body(body, &mut s);
+                let buf = std::mem::replace(&mut self.obuf, saved);
+                r?;
+                // A binary block output is kept as its Latin-1 text: the
+                // comparison is byte-wise either way.
                 if self.registers.ifchanged.as_deref() != Some(s.as_str()) {
-                    out.push_str(&s);
+                    if buf.binary {
+                        self.obuf.push_bin(out, &binary::from_latin1(&s))?;
+                    } else {
+                        self.obuf.push_str(out, &s)?;
+                    }
                     self.registers.ifchanged = Some(s);
                 }
             }
             Tag::Include(i) => self.include(i, at, out)?,
-            Tag::Raw(s) => out.push_str(s),
+            Tag::Raw(s) => self.obuf.push_str(out, s)?,
             Tag::Render(r) => self.render_tag(r, at, out)?,
             Tag::Tablerow(t) => self.tablerow(t, at, out)?,
             Tag::Break => self.interrupts.push(Interrupt::Break),
@@ -729,10 +795,7 @@ impl<'a> Ctx<'a> {
             Some(e) => self.eval(e)?,
             None => Value::Nil,
         };
-        match &val {
-            Value::Array(a) => crate::value::write_join(a, "", out, 0),
-            other => other.write_to_s(out),
-        }
+        self.emit(&val, out)?;
         let mut next = iteration + 1;
         if next >= c.values.len() {
             next = 0;
@@ -1183,15 +1246,26 @@ fn equal_variables(left: &Value, lm: Option<&str>, right: &Value, rm: Option<&st
 }
 
 /// The `contains` operator.
-fn contains(left: &Value, left_literal: bool, right: &Value, right_literal: bool) -> bool {
+fn contains(
+    left: &Value,
+    left_literal: bool,
+    right: &Value,
+    right_literal: bool,
+) -> Result<bool, Incompatible> {
     if !left.truthy() || !right.truthy() || left_literal {
-        return false;
+        return Ok(false);
     }
     if right_literal {
         // A MethodLiteral's to_s is ''; only a string can hold it.
-        return matches!(left, Value::Str(_));
+        return Ok(matches!(left, Value::Str(_) | Value::Bin(_)));
     }
-    match left {
+    Ok(match left {
+        // `String#include?` checks the encodings first (`rb_enc_check`).
+        Value::Str(_) | Value::Bin(_) if binary::any_binary(&[left, right]) => {
+            let (l, r) = (binary::rstr(left), binary::rstr(right));
+            l.check(&r)?;
+            r.bytes.is_empty() || l.bytes.windows(r.bytes.len()).any(|w| w == &*r.bytes)
+        }
         Value::Str(s) => s.contains(&*right.to_s()),
         Value::Array(a) => a.iter().any(|x| x.ruby_eq(right)),
         Value::Hash(h) => match right {
@@ -1204,7 +1278,7 @@ fn contains(left: &Value, left_literal: bool, right: &Value, right_literal: bool
                 && crate::value::num_cmp(right, &r.last).is_some_and(|o| o.is_le())
         }
         _ => false,
-    }
+    })
 }
 
 /// `value + n` for the counters (Integer and Float add; nil was 0).
@@ -1251,6 +1325,14 @@ impl Segment {
                     source: Value::from(vec![collection.clone()]),
                     start: 0,
                     len: n,
+                };
+            }
+            // A binary string is one item too (it is never empty).
+            Value::Bin(_) => {
+                return Segment {
+                    source: Value::from(vec![collection.clone()]),
+                    start: 0,
+                    len: 1,
                 };
             }
             Value::Array(a) => a.len() as i128,

@@ -32,6 +32,9 @@ pub enum Value {
     BigInt(Arc<BigInt>),
     Float(f64),
     Str(Arc<str>),
+    /// A Ruby ASCII-8BIT string with a byte >= 0x80 (`base64_decode`'s
+    /// result); its rules are in [`crate::binary`].
+    Bin(Arc<[u8]>),
     Array(Arc<Vec<Value>>),
     Hash(Arc<Hash>),
     /// `(a..b)`: inclusive, integer bounds, never materialised.
@@ -311,7 +314,7 @@ impl Value {
             Value::Bool(false) => "FalseClass",
             Value::Int(_) | Value::BigInt(_) => "Integer",
             Value::Float(_) => "Float",
-            Value::Str(_) => "String",
+            Value::Str(_) | Value::Bin(_) => "String",
             Value::Array(_) => "Array",
             Value::Hash(_) => "Hash",
             Value::Range(_) => "Range",
@@ -325,6 +328,7 @@ impl Value {
         use std::borrow::Cow;
         match self {
             Value::Str(s) => Cow::Borrowed(s),
+            Value::Bin(b) => String::from_utf8_lossy(b),
             Value::Nil => Cow::Borrowed(""),
             Value::Bool(true) => Cow::Borrowed("true"),
             Value::Bool(false) => Cow::Borrowed("false"),
@@ -390,6 +394,7 @@ impl Value {
         match self {
             Value::Nil => out.push_str("nil"),
             Value::Str(s) => inspect_str(s, out),
+            Value::Bin(b) => crate::binary::inspect_bytes(b, out),
             Value::Array(a) => {
                 out.push('[');
                 for (i, v) in a.iter().enumerate() {
@@ -425,6 +430,7 @@ impl Value {
             (Nil, Nil) => true,
             (Bool(a), Bool(b)) => a == b,
             (Str(a), Str(b)) => a == b,
+            (Bin(a), Bin(b)) => a == b,
             (Int(_) | BigInt(_) | Float(_), Int(_) | BigInt(_) | Float(_)) => {
                 num_cmp(self, other) == Some(Ordering::Equal)
             }
@@ -470,6 +476,10 @@ impl Value {
         match (self, other) {
             (Int(_) | BigInt(_) | Float(_), Int(_) | BigInt(_) | Float(_)) => num_cmp(self, other),
             (Str(a), Str(b)) => Some(a.as_bytes().cmp(b.as_bytes())),
+            // `rb_str_cmp`: bytes first, whatever the encodings.
+            (Bin(a), Bin(b)) => Some(a.cmp(b)),
+            (Bin(a), Str(b)) => Some((**a).cmp(b.as_bytes())),
+            (Str(a), Bin(b)) => Some(a.as_bytes().cmp(b)),
             (Array(a), Array(b)) => {
                 for (x, y) in a.iter().zip(b.iter()) {
                     match x.ruby_cmp(y)? {
@@ -490,7 +500,7 @@ impl Value {
     pub fn is_comparable(&self) -> bool {
         matches!(
             self,
-            Value::Int(_) | Value::BigInt(_) | Value::Float(_) | Value::Str(_)
+            Value::Int(_) | Value::BigInt(_) | Value::Float(_) | Value::Str(_) | Value::Bin(_)
         )
     }
 
@@ -511,6 +521,8 @@ impl Value {
     pub fn ruby_size(&self) -> Option<Value> {
         match self {
             Value::Str(s) => Some(Value::Int(s.chars().count() as i64)),
+            // A binary string's characters are its bytes.
+            Value::Bin(b) => Some(Value::Int(b.len() as i64)),
             Value::Array(a) => Some(Value::Int(a.len() as i64)),
             Value::Hash(h) => Some(Value::Int(h.len() as i64)),
             Value::Range(r) => Some(Value::from_bigint(r.len())),
@@ -587,6 +599,7 @@ impl Value {
     pub fn ruby_empty(&self) -> Option<bool> {
         match self {
             Value::Str(s) => Some(s.is_empty()),
+            Value::Bin(_) => Some(false),
             Value::Array(a) => Some(a.is_empty()),
             Value::Hash(h) => Some(h.is_empty()),
             _ => None,

@@ -709,7 +709,7 @@ regress!(
 regress!(
     regress_plus_doubling_loop,
     Case::new(
-        "{% assign n = 99999999999999999999 %}{% for i in (1..100000) %}{% assign n = n | plus: n %}{% endfor %}{{ n | size }}"
+        "{% assign n = 99999999999999999999 %}{% for i in (1..1000000) %}{% assign n = n | plus: n %}{% endfor %}{{ n | size }}"
     ),
     Expect::Budget
 );

@@ -1,10 +1,14 @@
 //! `append`: Ruby's `input.to_s + string.to_s` (arrays and hashes as their
 //! `inspect`).
 
-use super::{FilterCtx, FilterResult, text};
+use super::{FilterCtx, FilterResult, checked, text};
 use crate::value::Value;
 
 pub fn append(input: &Value, args: &[Value], ctx: &FilterCtx) -> FilterResult {
+    if crate::binary::any_binary(&[input, &args[0]]) {
+        // `String#+` with a binary side: Ruby's encoding check.
+        return checked(crate::binary::concat(input, &args[0])?, ctx);
+    }
     let (a, b) = (input.to_s(), args[0].to_s());
     ctx.check_size(a.len().saturating_add(b.len()))?;
     text(format!("{a}{b}"), ctx)

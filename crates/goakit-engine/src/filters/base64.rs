@@ -6,28 +6,30 @@
 //! missing padding added when the text has no `=`, then strict). A decoding
 //! failure is `Liquid::ArgumentError: invalid base64 provided to <filter>`.
 //!
-//! Ruby returns the decoded bytes as a binary string; goakit's strings are
-//! UTF-8, so bytes that are not UTF-8 are replaced by U+FFFD.
+//! Ruby returns the decoded bytes as a binary (ASCII-8BIT) string: a
+//! [`Value::Bin`] when a byte is non-ASCII (see [`crate::binary`]); the
+//! encoders read a binary input's bytes.
 
-use super::{FilterCtx, FilterError, FilterResult, s, text};
+use super::{FilterCtx, FilterError, FilterResult, checked, s, text};
+use crate::binary::rstr;
 use crate::value::Value;
 use base64::Engine as _;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE};
 
 pub fn base64_encode(input: &Value, _args: &[Value], ctx: &FilterCtx) -> FilterResult {
-    let src = s(input);
-    ctx.check_size(src.len().div_ceil(3) * 4)?;
-    text(STANDARD.encode(src.as_bytes()), ctx)
+    let src = rstr(input);
+    ctx.check_size(src.bytes.len().div_ceil(3) * 4)?;
+    text(STANDARD.encode(&src.bytes), ctx)
 }
 
 pub fn base64_url_safe_encode(input: &Value, _args: &[Value], ctx: &FilterCtx) -> FilterResult {
-    let src = s(input);
-    ctx.check_size(src.len().div_ceil(3) * 4)?;
-    text(URL_SAFE.encode(src.as_bytes()), ctx)
+    let src = rstr(input);
+    ctx.check_size(src.bytes.len().div_ceil(3) * 4)?;
+    text(URL_SAFE.encode(&src.bytes), ctx)
 }
 
 fn decoded(bytes: Vec<u8>, ctx: &FilterCtx) -> FilterResult {
-    text(String::from_utf8_lossy(&bytes).into_owned(), ctx)
+    checked(Value::binary(bytes), ctx)
 }
 
 pub fn base64_decode(input: &Value, _args: &[Value], ctx: &FilterCtx) -> FilterResult {

@@ -27,6 +27,14 @@ fn titlecase(c: char, out: &mut String) {
 }
 
 pub fn capitalize(input: &Value, _args: &[Value], ctx: &FilterCtx) -> FilterResult {
+    // A binary string's case mapping is ASCII's, byte by byte.
+    if let Value::Bin(b) = input {
+        let mut out = b.to_ascii_lowercase();
+        if let Some(first) = out.first_mut() {
+            first.make_ascii_uppercase();
+        }
+        return Ok(Value::binary(out));
+    }
     let src = s(input);
     let mut chars = src.chars();
     let mut out = String::with_capacity(src.len());

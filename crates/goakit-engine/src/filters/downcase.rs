@@ -6,6 +6,10 @@ use super::{FilterCtx, FilterResult, s, text};
 use crate::value::Value;
 
 pub fn downcase(input: &Value, _args: &[Value], ctx: &FilterCtx) -> FilterResult {
+    // A binary string's case mapping is ASCII's.
+    if let Value::Bin(b) = input {
+        return Ok(Value::binary(b.to_ascii_lowercase()));
+    }
     text(ruby_downcase(&s(input)), ctx)
 }
 

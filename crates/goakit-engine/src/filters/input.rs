@@ -250,6 +250,36 @@ pub fn access(item: &Value, property: &Value) -> Access {
                 Err(e) => e,
             },
         },
+        // `String#[]` on a binary string: bytes are its characters, and a
+        // non-ASCII UTF-8 pattern is Ruby's `Encoding::CompatibilityError`.
+        Value::Bin(b) => match property {
+            Value::Str(p) if !p.is_ascii() => Access::Internal,
+            Value::Str(p) => Access::Value(
+                if p.is_empty() || b.windows(p.len()).any(|w| w == p.as_bytes()) {
+                    Value::Str(p.clone())
+                } else {
+                    Value::Nil
+                },
+            ),
+            Value::Bin(p) => Access::Value(if b.windows(p.len()).any(|w| w == &**p) {
+                Value::Bin(p.clone())
+            } else {
+                Value::Nil
+            }),
+            _ => match index_of(property) {
+                Ok(Some(i)) => {
+                    let len = b.len() as i64;
+                    let idx = if i < 0 { i + len } else { i };
+                    Access::Value(if (0..len).contains(&idx) {
+                        Value::binary(vec![b[idx as usize]])
+                    } else {
+                        Value::Nil
+                    })
+                }
+                Ok(None) => Access::TypeError,
+                Err(e) => e,
+            },
+        },
         Value::Int(_) | Value::BigInt(_) => match property {
             // Integer#[i]: bit i.
             Value::Int(_) | Value::BigInt(_) | Value::Float(_) => {

@@ -13,6 +13,17 @@ pub fn join(input: &Value, args: &[Value], ctx: &FilterCtx) -> FilterResult {
         Some(g) => s(g),
         None => " ".into(),
     };
+    let binary = match input {
+        Value::Bin(_) => true,
+        Value::Array(a) => crate::binary::has_binary(a, 0),
+        _ => false,
+    } || matches!(args.first(), Some(Value::Bin(_)));
+    if binary {
+        // `Array#join` with Ruby's encoding check on each piece.
+        let items: Vec<Value> = InputIter::new(input).collect();
+        let glue = args.first().cloned().unwrap_or_else(|| Value::from(" "));
+        return super::checked(crate::binary::join(&items, &glue, 0)?, ctx);
+    }
     let mut out = String::new();
     for (i, v) in InputIter::new(input).enumerate() {
         if i > 0 {

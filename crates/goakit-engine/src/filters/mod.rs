@@ -21,6 +21,13 @@ pub enum FilterError {
 
 pub type FilterResult = Result<Value, FilterError>;
 
+/// Ruby's `Encoding::CompatibilityError` is not a `Liquid::Error`.
+impl From<crate::binary::Incompatible> for FilterError {
+    fn from(_: crate::binary::Incompatible) -> Self {
+        FilterError::Internal
+    }
+}
+
 /// What a filter may need besides its arguments: the render budget.
 pub struct FilterCtx {
     /// The most bytes a value a filter builds may reach (the render budget's
@@ -71,6 +78,10 @@ pub struct Filter {
     /// the markup had `k: v`, comes last, as Ruby passes it). The arity is
     /// checked before the call.
     pub call: fn(&Value, &[Value], &FilterCtx) -> FilterResult,
+    /// Ruby's code works character by character in a way that, on a
+    /// binary string, is byte by byte: a binary input or argument goes
+    /// through [`crate::binary::bridge`].
+    pub bytes: bool,
 }
 
 mod abs;
@@ -125,12 +136,19 @@ pub use input::InputIter;
 
 macro_rules! f {
     ($name:literal, $req:expr, $opt:expr, $summary:literal, $call:path) => {
+        f!($name, $req, $opt, $summary, $call, false)
+    };
+    ($name:literal, $req:expr, $opt:expr, $summary:literal, $call:path, bytes) => {
+        f!($name, $req, $opt, $summary, $call, true)
+    };
+    ($name:literal, $req:expr, $opt:expr, $summary:literal, $call:path, $bytes:literal) => {
         Filter {
             name: $name,
             required: $req,
             optional: $opt,
             summary: $summary,
             call: $call,
+            bytes: $bytes,
         }
     };
 }
@@ -249,13 +267,21 @@ pub static CATALOGUE: &[Filter] = &[
         "Converts a string to all lowercase characters.",
         downcase::downcase
     ),
-    f!("escape", 1, 0, "Escapes a string for HTML.", escape::escape),
+    f!(
+        "escape",
+        1,
+        0,
+        "Escapes a string for HTML.",
+        escape::escape,
+        bytes
+    ),
     f!(
         "escape_once",
         1,
         0,
         "Escapes a string without changing characters that have already been escaped.",
-        escape_once::escape_once
+        escape_once::escape_once,
+        bytes
     ),
     f!(
         "first",
@@ -276,7 +302,8 @@ pub static CATALOGUE: &[Filter] = &[
         1,
         0,
         "Escapes a string for HTML (alias of escape).",
-        escape::escape
+        escape::escape,
+        bytes
     ),
     f!(
         "join",
@@ -297,7 +324,8 @@ pub static CATALOGUE: &[Filter] = &[
         1,
         0,
         "Strips all whitespace from the left of a string.",
-        strip::lstrip
+        strip::lstrip,
+        bytes
     ),
     f!(
         "map",
@@ -325,7 +353,8 @@ pub static CATALOGUE: &[Filter] = &[
         1,
         0,
         "Converts newlines in a string to HTML line breaks.",
-        newline_to_br::newline_to_br
+        newline_to_br::newline_to_br,
+        bytes
     ),
     f!("plus", 2, 0, "Adds two numbers.", plus::plus),
     f!(
@@ -340,42 +369,48 @@ pub static CATALOGUE: &[Filter] = &[
         2,
         0,
         "Removes any instance of a substring inside a string.",
-        remove::remove
+        remove::remove,
+        bytes
     ),
     f!(
         "remove_first",
         2,
         0,
         "Removes the first instance of a substring inside a string.",
-        remove::remove_first
+        remove::remove_first,
+        bytes
     ),
     f!(
         "remove_last",
         2,
         0,
         "Removes the last instance of a substring inside a string.",
-        remove::remove_last
+        remove::remove_last,
+        bytes
     ),
     f!(
         "replace",
         2,
         1,
         "Replaces any instance of a substring inside a string.",
-        replace::replace
+        replace::replace,
+        bytes
     ),
     f!(
         "replace_first",
         2,
         1,
         "Replaces the first instance of a substring inside a string.",
-        replace::replace_first
+        replace::replace_first,
+        bytes
     ),
     f!(
         "replace_last",
         3,
         0,
         "Replaces the last instance of a substring inside a string.",
-        replace::replace_last
+        replace::replace_last,
+        bytes
     ),
     f!(
         "reverse",
@@ -396,7 +431,8 @@ pub static CATALOGUE: &[Filter] = &[
         1,
         0,
         "Strips all whitespace from the right of a string.",
-        strip::rstrip
+        strip::rstrip,
+        bytes
     ),
     f!(
         "size",
@@ -410,7 +446,8 @@ pub static CATALOGUE: &[Filter] = &[
         2,
         1,
         "Returns a substring or series of array items from a 0-based index.",
-        slice::slice
+        slice::slice,
+        bytes
     ),
     f!(
         "sort",
@@ -431,28 +468,32 @@ pub static CATALOGUE: &[Filter] = &[
         2,
         0,
         "Splits a string into an array of substrings on a separator.",
-        split::split
+        split::split,
+        bytes
     ),
     f!(
         "strip",
         1,
         0,
         "Strips all whitespace from the left and right of a string.",
-        strip::strip
+        strip::strip,
+        bytes
     ),
     f!(
         "strip_html",
         1,
         0,
         "Strips all HTML tags from a string.",
-        strip_html::strip_html
+        strip_html::strip_html,
+        bytes
     ),
     f!(
         "strip_newlines",
         1,
         0,
         "Strips all newline characters from a string.",
-        strip_newlines::strip_newlines
+        strip_newlines::strip_newlines,
+        bytes
     ),
     f!(
         "times",
@@ -466,14 +507,16 @@ pub static CATALOGUE: &[Filter] = &[
         1,
         2,
         "Truncates a string down to a given number of characters.",
-        truncate::truncate
+        truncate::truncate,
+        bytes
     ),
     f!(
         "truncatewords",
         1,
         2,
         "Truncates a string down to a given number of words.",
-        truncatewords::truncatewords
+        truncatewords::truncatewords,
+        bytes
     ),
     f!(
         "uniq",
@@ -556,6 +599,16 @@ pub(crate) fn text(out: String, ctx: &FilterCtx) -> FilterResult {
     Ok(Value::from(out))
 }
 
+/// A result that may be a binary string, checked against the size budget.
+pub(crate) fn checked(v: Value, ctx: &FilterCtx) -> FilterResult {
+    if let Value::Bin(b) = &v {
+        ctx.check_size(b.len())?;
+    } else if let Value::Str(s) = &v {
+        ctx.check_size(s.len())?;
+    }
+    Ok(v)
+}
+
 /// Calls a catalogue filter as the engine does: arity first, then the code.
 #[cfg(test)]
 macro_rules! call_filter {
@@ -565,6 +618,17 @@ macro_rules! call_filter {
 }
 #[cfg(test)]
 pub(crate) use call_filter;
+
+/// Calls filter `f` (its arity already checked), through the byte-wise
+/// bridge where Ruby's code is byte-wise on binary strings.
+pub fn apply(f: &Filter, input: &Value, args: &[Value], ctx: &FilterCtx) -> FilterResult {
+    if f.bytes
+        && (matches!(input, Value::Bin(_)) || args.iter().any(|a| matches!(a, Value::Bin(_))))
+    {
+        return crate::binary::bridge(f.call, input, args, ctx);
+    }
+    (f.call)(input, args, ctx)
+}
 
 /// Calls a catalogue filter with a budget, checking the arity first.
 #[cfg(test)]
@@ -578,7 +642,7 @@ pub(crate) fn call_with(
     if let Some(e) = arity_error(f, args.len() + 1) {
         return Err(e);
     }
-    (f.call)(&input, &args, ctx)
+    apply(f, &input, &args, ctx)
 }
 
 /// What Ruby renders for a filter result (`{{ x | f }}`): the output text or

@@ -3,7 +3,7 @@
 //! `Liquid::ArgumentError: invalid byte sequence in UTF-8` when the bytes
 //! are not UTF-8.
 
-use super::{FilterCtx, FilterError, FilterResult, s, text};
+use super::{FilterCtx, FilterError, FilterResult, text};
 use crate::value::Value;
 
 fn hex(b: u8) -> Option<u8> {
@@ -14,8 +14,9 @@ pub fn url_decode(input: &Value, _args: &[Value], ctx: &FilterCtx) -> FilterResu
     if input.is_nil() {
         return Ok(Value::Nil);
     }
-    let src = s(input);
-    let b = src.as_bytes();
+    // `CGI.unescape` reads bytes (a binary string's included).
+    let src = crate::binary::rstr(input);
+    let b = &*src.bytes;
     let mut out = Vec::with_capacity(b.len());
     let mut i = 0;
     while i < b.len() {
@@ -32,6 +33,10 @@ pub fn url_decode(input: &Value, _args: &[Value], ctx: &FilterCtx) -> FilterResu
             c => out.push(c),
         }
         i += 1;
+    }
+    if src.binary {
+        // The C `CGI.unescape` keeps a binary input's encoding: no check.
+        return super::checked(Value::binary(out), ctx);
     }
     match String::from_utf8(out) {
         Ok(s) => text(s, ctx),

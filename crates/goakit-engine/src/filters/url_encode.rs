@@ -1,7 +1,7 @@
 //! `url_encode`: Ruby's `CGI.escape(input.to_s) unless input.nil?`: every
 //! byte but `a-zA-Z0-9_.-~` is `%XX` (upper-case hex), a space is `+`.
 
-use super::{FilterCtx, FilterResult, s, text};
+use super::{FilterCtx, FilterResult, text};
 use crate::value::Value;
 use std::fmt::Write as _;
 
@@ -9,10 +9,11 @@ pub fn url_encode(input: &Value, _args: &[Value], ctx: &FilterCtx) -> FilterResu
     if input.is_nil() {
         return Ok(Value::Nil);
     }
-    let src = s(input);
-    ctx.check_size(src.len().saturating_mul(3))?;
-    let mut out = String::with_capacity(src.len());
-    for b in src.bytes() {
+    // `CGI.escape` reads bytes (a binary string's included).
+    let src = crate::binary::rstr(input);
+    ctx.check_size(src.bytes.len().saturating_mul(3))?;
+    let mut out = String::with_capacity(src.bytes.len());
+    for &b in src.bytes.iter() {
         match b {
             b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' | b'_' | b'.' | b'-' | b'~' => {
                 out.push(b as char)
