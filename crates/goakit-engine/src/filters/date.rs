@@ -157,26 +157,37 @@ fn at(secs: i128) -> RubyTime {
     }
 }
 
-/// Ruby's `Utils.to_date` (nil where Ruby gives nil).
+/// Ruby's `Utils.to_date` (nil where Ruby gives nil, or raises).
 pub fn to_date(v: &Value) -> Option<RubyTime> {
-    match v {
+    to_date_or_raise(v).ok().flatten()
+}
+
+/// `Utils.to_date`, with the RangeError that escapes its `rescue
+/// ArgumentError` (`Time.utc` given a field past a C int) as
+/// [`FilterError::Internal`].
+fn to_date_or_raise(v: &Value) -> Result<Option<RubyTime>, FilterError> {
+    Ok(match v {
         Value::Int(i) => Some(at(i128::from(*i))),
         Value::BigInt(b) => b.to_i128().map(at),
         Value::Str(st) => {
             if st.is_empty() {
-                return None;
+                return Ok(None);
             }
             let low = st.to_lowercase();
             if low == "now" || low == "today" {
-                return Some(now());
+                return Ok(Some(now()));
             }
             if low.bytes().all(|b| b.is_ascii_digit()) {
-                return low.parse::<i128>().ok().map(at);
+                return Ok(low.parse::<i128>().ok().map(at));
             }
-            time_parse(&low, &now())
+            match time_parse(&low, &now()) {
+                Ok(t) => Some(t),
+                Err(Fail::Arg) => None,
+                Err(Fail::Range) => return Err(FilterError::Internal),
+            }
         }
         _ => None,
-    }
+    })
 }
 
 // ---------------------------------------------------------------------
@@ -210,6 +221,16 @@ struct Hash {
     zone: Option<Vec<u8>>,
     comp: bool,
     bc: bool,
+    /// parse_time_cb's `NUM2INT(h)` raised RangeError.
+    range: bool,
+}
+
+/// How `Time.parse` fails: ArgumentError (rescued: nil) or RangeError
+/// (not rescued by `Utils.to_date`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Fail {
+    Arg,
+    Range,
 }
 
 fn bt(s: &[u8], i: usize) -> u8 {
@@ -601,6 +622,9 @@ fn parse_time(s: &mut Vec<u8>, h: &mut Hash) -> bool {
             }
         }
         if let Some((pm, _)) = meridian(b, p + spaces(b, p)) {
+            if i32::try_from(hour).is_err() {
+                h.range = true;
+            }
             hour = hour % 12 + if pm { 12 } else { 0 };
         }
         h.hour = Some(hour);
@@ -1367,6 +1391,7 @@ fn date_parse(str: &str) -> Option<Hash> {
         zone: None,
         comp: true,
         bc: false,
+        range: false,
     };
     let s = &mut s;
     if have(s, HAVE_ALPHA) {
@@ -1561,19 +1586,29 @@ fn time_utc(
     min: i128,
     sec: i128,
     nanos: u32,
-) -> Option<RubyTime> {
+) -> Result<RubyTime, Fail> {
+    // time_arg: `obj2ubits(v, bits)` per field (NUM2INT's RangeError past
+    // a C int, ArgumentError outside the bits), then validate_vtm.
+    for (v, bits) in [(mon, 4), (day, 5), (hour, 5), (min, 6), (sec, 6)] {
+        if i32::try_from(v).is_err() {
+            return Err(Fail::Range);
+        }
+        if !(0..1 << bits).contains(&v) {
+            return Err(Fail::Arg);
+        }
+    }
     let h24 = hour == 24;
     if !(1..=12).contains(&mon)
         || !(1..=31).contains(&day)
         || !(0..=24).contains(&hour)
         || !(0..=if h24 { 0 } else { 59 }).contains(&min)
         || !(0..=if h24 { 0 } else { 60 }).contains(&sec)
-        || year.abs() > 1_000_000_000_000_000_000
+        || year.abs() > HUGE / 10
     {
-        return None;
+        return Err(Fail::Arg);
     }
     let days = days_from_civil(year, mon as u32, 1) + day - 1;
-    Some(RubyTime {
+    Ok(RubyTime {
         secs: days * 86_400 + hour * 3600 + min * 60 + sec,
         nanos,
         offset: 0,
@@ -1593,7 +1628,7 @@ fn make_time(
     frac: Option<u32>,
     zone: Option<&[u8]>,
     now: &RubyTime,
-) -> Option<RubyTime> {
+) -> Result<RubyTime, Fail> {
     if year.is_none()
         && yday.is_none()
         && mon.is_none()
@@ -1603,7 +1638,7 @@ fn make_time(
         && sec.is_none()
         && frac.is_none()
     {
-        return None;
+        return Err(Fail::Arg);
     }
     let off = zone.and_then(zone_offset);
     let now_local = RubyTime {
@@ -1614,7 +1649,7 @@ fn make_time(
     let off_year = year.unwrap_or(now_local.year);
     if let Some(yday) = yday {
         if !(1..=366).contains(&yday) {
-            return None;
+            return Err(Fail::Arg);
         }
         let (mut mon, mut day) = ((yday - 1) / 31 + 1, (yday - 1) % 31 + 1);
         let t = make_time(
@@ -1631,7 +1666,7 @@ fn make_time(
         )?;
         let diff = yday - i128::from(t.civil().ordinal);
         if diff == 0 {
-            return Some(t);
+            return Ok(t);
         }
         day += diff;
         if day > 28
@@ -1640,7 +1675,7 @@ fn make_time(
         {
             mon += 1;
             if mon > 12 {
-                return None;
+                return Err(Fail::Arg);
             }
             day -= md;
         }
@@ -1704,8 +1739,12 @@ fn make_time(
         Some(off) => {
             let (y, m, d, h, mi, s) = apply_offset(f, off);
             let t = time_utc(y, m, d.unwrap_or(1), h, mi, s, nanos)?;
-            Some(RubyTime {
-                offset: i32::try_from(off).ok()?,
+            // force_zone!: `localtime(off)` wants |off| < 86400.
+            if off.abs() >= 86_400 {
+                return Err(Fail::Arg);
+            }
+            Ok(RubyTime {
+                offset: off as i32,
                 ..t
             })
         }
@@ -1714,8 +1753,11 @@ fn make_time(
 }
 
 /// Ruby's `Time.parse(text, now)` (nil for its ArgumentError).
-fn time_parse(low: &str, now: &RubyTime) -> Option<RubyTime> {
-    let h = date_parse(low)?;
+fn time_parse(low: &str, now: &RubyTime) -> Result<RubyTime, Fail> {
+    let h = date_parse(low).ok_or(Fail::Arg)?;
+    if h.range {
+        return Err(Fail::Range);
+    }
     make_time(
         h.year,
         h.yday,
@@ -2037,7 +2079,7 @@ pub fn date(input: &Value, args: &[Value], ctx: &FilterCtx) -> FilterResult {
     if format.is_empty() {
         return Ok(input.clone());
     }
-    let Some(t) = to_date(input) else {
+    let Some(t) = to_date_or_raise(input)? else {
         return Ok(input.clone());
     };
     text(strftime(&t, &format, ctx.max_bytes)?, ctx)
@@ -2062,8 +2104,9 @@ mod tests {
         let mut out = String::new();
         for line in text.lines() {
             let r = match time_parse(&line.to_lowercase(), &now) {
-                Some(t) => strftime(&t, "%Y-%m-%d %H:%M:%S.%N %z", 1000).unwrap(),
-                None => "nil".into(),
+                Ok(t) => strftime(&t, "%Y-%m-%d %H:%M:%S.%N %z", 1000).unwrap(),
+                Err(Fail::Arg) => "nil".into(),
+                Err(Fail::Range) => "ERR RangeError".into(),
             };
             out.push_str(&r);
             out.push('\n');
@@ -2135,7 +2178,7 @@ mod tests {
     fn parse(s: &str) -> String {
         // A fixed "now": 2026-12-01 21:16:43 UTC.
         let now = at(1_796_159_803);
-        match time_parse(&s.to_lowercase(), &now) {
+        match time_parse(&s.to_lowercase(), &now).ok() {
             Some(t) => strftime(&t, "%Y-%m-%d %H:%M:%S %z |%Z|", 1000).unwrap(),
             None => "nil".into(),
         }
