@@ -14,16 +14,23 @@
 //!   end
 //! rescue ::ArgumentError → nil
 //! ```
-//! The local zone is taken to be UTC. [`to_date`] follows `Time.parse`
-//! (`Date._parse`) for the common shapes: a time `hh:mm[:ss[.frac]]` with
-//! `am`/`pm` and a zone (`z`, `utc`, `gmt`, `est`..`pdt`, `+hh:mm`, `-hhmm`),
-//! weekday names, ISO `y-m-d`, `y/m/d` and `d.m.y` with `Date`'s `s3e`
-//! ordering rules, `15 jan 2024`, `jan 15, 2024`, `jan 2024`, and digit runs
-//! (`20240115`); two-digit years are 19xx from 69, else 20xx; missing leading
-//! parts come from now, missing trailing ones are the first day / midnight.
-//! Text with no date or time information, or out-of-range parts, gives
-//! nil, so the filter returns the input. [`strftime`] is Ruby's
-//! `Time#strftime` with the flags `-_0^#`, widths and `%:z`.
+//! The local zone is taken to be UTC. [`to_date`] is `Time.parse` as Ruby
+//! 3.1 runs it: `Date._parse(str, comp = true)` ported subparser by
+//! subparser from ruby/date's ext/date/date_parse.c (the preprocessing that
+//! turns runs of other characters into one space; parse_day, parse_time
+//! with its zone pattern, parse_eu, parse_us, parse_iso, parse_jis,
+//! parse_vms, parse_sla, parse_dot, parse_iso2, parse_year, parse_mon,
+//! parse_mday, parse_ddd, then parse_bc and parse_frag; `s3e`; BC and
+//! two-digit year completion; the 128-byte limit), each pattern a
+//! hand-written scanner, then lib/time.rb's `make_time` (leading missing
+//! fields from now, trailing ones from the start, `yday`, `zone_offset`,
+//! `apply_offset`, `Time.utc`'s field checks). Ruby's ArgumentError gives
+//! nil, so the filter returns the input; its RangeError (a field past a C
+//! int) escapes `Utils.to_date` and renders `Liquid error: internal`.
+//! Known gaps: years past about 10^29 (Ruby's Bignum years) give nil, and
+//! non-ASCII letters count as letters (`[[:alpha:]]`) but never as digits.
+//! [`strftime`] is Ruby's `Time#strftime` with the flags `-_0^#`, widths
+//! and `%:z`.
 //!
 //! Ruby's `Time` holds any Integer of seconds (`Time.at(10**20)` is in the
 //! year 3,168,873,852,651), so the calendar here is goakit's own: the
