@@ -14,16 +14,23 @@
 //!   end
 //! rescue ::ArgumentError → nil
 //! ```
-//! The local zone is taken to be UTC. [`to_date`] follows `Time.parse`
-//! (`Date._parse`) for the common shapes: a time `hh:mm[:ss[.frac]]` with
-//! `am`/`pm` and a zone (`z`, `utc`, `gmt`, `est`..`pdt`, `+hh:mm`, `-hhmm`),
-//! weekday names, ISO `y-m-d`, `y/m/d` and `d.m.y` with `Date`'s `s3e`
-//! ordering rules, `15 jan 2024`, `jan 15, 2024`, `jan 2024`, and digit runs
-//! (`20240115`); two-digit years are 19xx from 69, else 20xx; missing leading
-//! parts come from now, missing trailing ones are the first day / midnight.
-//! Text with no date or time information, or out-of-range parts, gives
-//! nil, so the filter returns the input. [`strftime`] is Ruby's
-//! `Time#strftime` with the flags `-_0^#`, widths and `%:z`.
+//! The local zone is taken to be UTC. [`to_date`] is `Time.parse` as Ruby
+//! 3.1 runs it: `Date._parse(str, comp = true)` ported subparser by
+//! subparser from ruby/date's ext/date/date_parse.c (the preprocessing that
+//! turns runs of other characters into one space; parse_day, parse_time
+//! with its zone pattern, parse_eu, parse_us, parse_iso, parse_jis,
+//! parse_vms, parse_sla, parse_dot, parse_iso2, parse_year, parse_mon,
+//! parse_mday, parse_ddd, then parse_bc and parse_frag; `s3e`; BC and
+//! two-digit year completion; the 128-byte limit), each pattern a
+//! hand-written scanner, then lib/time.rb's `make_time` (leading missing
+//! fields from now, trailing ones from the start, `yday`, `zone_offset`,
+//! `apply_offset`, `Time.utc`'s field checks). Ruby's ArgumentError gives
+//! nil, so the filter returns the input; its RangeError (a field past a C
+//! int) escapes `Utils.to_date` and renders `Liquid error: internal`.
+//! Known gaps: years past about 10^29 (Ruby's Bignum years) give nil, and
+//! non-ASCII letters count as letters (`[[:alpha:]]`) but never as digits.
+//! [`strftime`] is Ruby's `Time#strftime` with the flags `-_0^#`, widths
+//! and `%:z`.
 //!
 //! Ruby's `Time` holds any Integer of seconds (`Time.at(10**20)` is in the
 //! year 3,168,873,852,651), so the calendar here is goakit's own: the
@@ -32,7 +39,7 @@
 
 use super::{FilterCtx, FilterError, FilterResult, s, text};
 use crate::value::Value;
-use chrono::{DateTime, Duration, FixedOffset, NaiveDate, TimeZone, Utc};
+use chrono::{DateTime, FixedOffset, Utc};
 use num_traits::ToPrimitive;
 
 /// A Ruby `Time`: the moment and its zone.
@@ -157,437 +164,1619 @@ fn at(secs: i128) -> RubyTime {
     }
 }
 
-/// Ruby's `Utils.to_date` (nil where Ruby gives nil).
+/// Ruby's `Utils.to_date` (nil where Ruby gives nil, or raises).
 pub fn to_date(v: &Value) -> Option<RubyTime> {
-    match v {
+    to_date_or_raise(v).ok().flatten()
+}
+
+/// `Utils.to_date`, with the RangeError that escapes its `rescue
+/// ArgumentError` (`Time.utc` given a field past a C int) as
+/// [`FilterError::Internal`].
+fn to_date_or_raise(v: &Value) -> Result<Option<RubyTime>, FilterError> {
+    Ok(match v {
         Value::Int(i) => Some(at(i128::from(*i))),
         Value::BigInt(b) => b.to_i128().map(at),
         Value::Str(st) => {
             if st.is_empty() {
-                return None;
+                return Ok(None);
             }
             let low = st.to_lowercase();
             if low == "now" || low == "today" {
-                return Some(now());
+                return Ok(Some(now()));
             }
             if low.bytes().all(|b| b.is_ascii_digit()) {
-                return low.parse::<i128>().ok().map(at);
+                return Ok(low.parse::<i128>().ok().map(at));
             }
-            time_parse(&low, &now())
+            match time_parse(&low, &now()) {
+                Ok(t) => Some(t),
+                Err(Fail::Arg) => None,
+                Err(Fail::Range) => return Err(FilterError::Internal),
+            }
         }
         _ => None,
-    }
+    })
 }
 
-#[derive(Default, Debug)]
-struct Parts {
-    year: Option<i64>,
-    mon: Option<i64>,
-    mday: Option<i64>,
-    hour: Option<i64>,
-    min: Option<i64>,
-    sec: Option<i64>,
-    offset: Option<i32>,
+// ---------------------------------------------------------------------
+// `Date._parse(str, comp = true)` (ruby/date ext/date/date_parse.c) and
+// `Time.parse`'s `make_time` (lib/time.rb), ported rule by rule. Each
+// Onigmo pattern is a hand-written scanner over the preprocessed bytes;
+// the comment above each quotes the pattern. Inputs are at most 128 bytes
+// (Date._parse's `limit:`), so every scan is bounded; nothing recurses on
+// the input.
+// ---------------------------------------------------------------------
+
+/// A non-ASCII letter or digit (`[[:alnum:]]` is Unicode in Ruby).
+const NA: u8 = 0x80;
+/// Date._parse's `limit:` (bytes).
+const PARSE_LIMIT: usize = 128;
+/// Numbers are saturated here; anything this big is out of every range.
+const HUGE: i128 = 1_000_000_000_000_000_000_000_000_000_000;
+
+/// The hash `Date._parse` builds (the keys `Time.parse` reads).
+#[derive(Debug, Clone)]
+struct Hash {
+    year: Option<i128>,
+    yday: Option<i128>,
+    mon: Option<i128>,
+    mday: Option<i128>,
+    hour: Option<i128>,
+    min: Option<i128>,
+    sec: Option<i128>,
+    /// `sec_fraction` as nanoseconds (Ruby's Rational, truncated).
+    frac: Option<u32>,
+    zone: Option<Vec<u8>>,
+    comp: bool,
+    bc: bool,
+    /// parse_time_cb's `NUM2INT(h)` raised RangeError.
+    range: bool,
 }
 
-/// Reads `\d+` at `i`.
-fn digits_at(b: &[u8], i: usize) -> usize {
-    b[i..].iter().take_while(|c| c.is_ascii_digit()).count()
+/// How `Time.parse` fails: ArgumentError (rescued: nil) or RangeError
+/// (not rescued by `Utils.to_date`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Fail {
+    Arg,
+    Range,
 }
 
-fn num(s: &str) -> i64 {
-    s.parse().unwrap_or(i64::MAX)
+fn bt(s: &[u8], i: usize) -> u8 {
+    s.get(i).copied().unwrap_or(0)
 }
-
-/// A zone at `b[i..]`: (offset seconds, length).
-fn zone_at(b: &[u8], i: usize) -> Option<(i32, usize)> {
-    let rest = &b[i..];
-    if let Some(&c) = rest.first()
-        && (c == b'+' || c == b'-')
-    {
-        {
-            let sign = if c == b'-' { -1 } else { 1 };
-            let n = digits_at(rest, 1);
-            let (h, m, len) = match n {
-                1 | 2 => {
-                    let h = num(std::str::from_utf8(&rest[1..1 + n]).ok()?);
-                    if rest.get(1 + n) == Some(&b':') && digits_at(rest, 2 + n) == 2 {
-                        let m = num(std::str::from_utf8(&rest[2 + n..4 + n]).ok()?);
-                        (h, m, 4 + n)
-                    } else {
-                        (h, 0, 1 + n)
-                    }
-                }
-                4 => {
-                    let t = std::str::from_utf8(&rest[1..5]).ok()?;
-                    (num(&t[..2]), num(&t[2..]), 5)
-                }
-                _ => return None,
-            };
-            return Some((sign * (h * 3600 + m * 60) as i32, len));
-        }
-    }
-    let word: String = rest
-        .iter()
-        .take_while(|c| c.is_ascii_alphabetic())
-        .map(|&c| c as char)
-        .collect();
-    let off = match word.as_str() {
-        "z" | "utc" | "gmt" | "ut" => 0,
-        "est" => -5,
-        "edt" => -4,
-        "cst" => -6,
-        "cdt" => -5,
-        "mst" => -7,
-        "mdt" => -6,
-        "pst" => -8,
-        "pdt" => -7,
-        _ => return None,
-    };
-    Some((off * 3600, word.len()))
+fn dig(c: u8) -> bool {
+    c.is_ascii_digit()
 }
-
-fn skip_spaces(b: &[u8], mut i: usize) -> usize {
-    while i < b.len() && b[i] == b' ' {
+fn is_word(c: u8) -> bool {
+    c.is_ascii_alphanumeric() || c == NA
+}
+fn is_alpha(c: u8) -> bool {
+    c.is_ascii_alphabetic() || c == NA
+}
+/// `\b` at `i`.
+fn boundary(s: &[u8], i: usize) -> bool {
+    let before = i > 0 && i <= s.len() && is_word(s[i - 1]);
+    let after = i < s.len() && is_word(s[i]);
+    before != after
+}
+fn digits(s: &[u8], i: usize) -> usize {
+    s.get(i..)
+        .map_or(0, |r| r.iter().take_while(|c| dig(**c)).count())
+}
+fn spaces(s: &[u8], i: usize) -> usize {
+    s.get(i..)
+        .map_or(0, |r| r.iter().take_while(|c| **c == b' ').count())
+}
+/// Length of a run of bytes at `i` that satisfy `f`.
+fn run(s: &[u8], i: usize, f: impl Fn(u8) -> bool) -> usize {
+    s.get(i..)
+        .map_or(0, |r| r.iter().take_while(|c| f(**c)).count())
+}
+fn starts(s: &[u8], i: usize, w: &[u8]) -> bool {
+    s.get(i..).is_some_and(|r| r.starts_with(w))
+}
+/// `(?<!\d)\d` at `i`.
+fn number_at(s: &[u8], i: usize) -> bool {
+    dig(bt(s, i)) && (i == 0 || !dig(s[i - 1]))
+}
+/// `str2num` (`rb_str_to_inum(s, 10, 0)`), saturated at [`HUGE`].
+fn num(s: &[u8]) -> i128 {
+    let mut i = spaces(s, 0);
+    let neg = bt(s, i) == b'-';
+    if matches!(bt(s, i), b'-' | b'+') {
         i += 1;
     }
-    i
+    let mut v: i128 = 0;
+    for &c in &s[i.min(s.len())..] {
+        if !dig(c) {
+            break;
+        }
+        v = (v * 10 + i128::from(c - b'0')).min(HUGE);
+    }
+    if neg { -v } else { v }
+}
+/// `n2i(s, f, w)`.
+fn n2i(s: &[u8], f: usize, w: usize) -> i128 {
+    num(&s[f..f + w])
+}
+/// `sec_fraction`: Rational(digits, 10**len) as nanoseconds.
+fn frac_nanos(d: &[u8]) -> u32 {
+    let mut n: u32 = 0;
+    for k in 0..9 {
+        n = n * 10 + u32::from(bt(d, k).wrapping_sub(b'0').min(9) * u8::from(k < d.len()));
+    }
+    n
+}
+/// `subx`: the match is replaced by one space.
+fn sub(s: &mut Vec<u8>, a: usize, b: usize) {
+    s.splice(a..b, [b' ']);
 }
 
-/// `am`/`pm` at `b[i..]`: (is pm, length).
-fn meridian_at(b: &[u8], i: usize) -> Option<(bool, usize)> {
-    let rest = &b[i..];
-    for (pat, pm) in [("a.m.", false), ("p.m.", true), ("am", false), ("pm", true)] {
-        if rest.starts_with(pat.as_bytes())
-            && !rest.get(pat.len()).is_some_and(|c| c.is_ascii_alphabetic())
+/// `ABBR_MONTHS` at `i`: the month number.
+fn month_at(s: &[u8], i: usize) -> Option<i128> {
+    let w = s.get(i..i + 3)?;
+    MONTHS
+        .iter()
+        .position(|m| m.as_bytes() == w)
+        .map(|p| p as i128 + 1)
+}
+fn day_at(s: &[u8], i: usize) -> Option<usize> {
+    let w = s.get(i..i + 3)?;
+    DAYS.iter().position(|d| d.as_bytes() == w)
+}
+
+const ERAS: [&[u8]; 8] = [
+    b"ce", b"c.e.", b"bce", b"b.c.e.", b"ad", b"a.d.", b"bc", b"b.c.",
+];
+
+/// `(c(?:e|\.e\.)|b(?:ce|\.c\.e\.)|a(?:d|\.d\.)|b(?:c|\.c\.))`, with
+/// parse_eu's `\b` before and `(?!(?<!\.)[a-z])` after when `eu`: every
+/// alternative that matches at `i`, in the regex's order.
+fn eras_at(s: &[u8], i: usize, eu: bool) -> Vec<usize> {
+    if eu && !boundary(s, i) {
+        return Vec::new();
+    }
+    ERAS.iter()
+        .filter(|e| starts(s, i, e))
+        .map(|e| i + e.len())
+        .filter(|&k| !(eu && bt(s, k).is_ascii_alphabetic() && s[k - 1] != b'.'))
+        .collect()
+}
+
+/// `'?-?\d+`, with `(?:(?:st|nd|rd|th)\b)?` when `suffix`: its end.
+fn year_tok(s: &[u8], i: usize, suffix: bool) -> Option<usize> {
+    let mut k = i;
+    if bt(s, k) == b'\'' {
+        k += 1;
+    }
+    if bt(s, k) == b'-' {
+        k += 1;
+    }
+    let n = digits(s, k);
+    if n == 0 {
+        return None;
+    }
+    k += n;
+    if suffix {
+        for sf in [b"st", b"nd", b"rd", b"th"] {
+            if starts(s, k, sf) && boundary(s, k + 2) {
+                return Some(k + 2);
+            }
+        }
+    }
+    Some(k)
+}
+
+/// `'?-?(?<!\d)\d+` (or `'?[-+]?` when `plus`) at `i`: the digits' span.
+fn lead_num(s: &[u8], i: usize, plus: bool) -> Option<(usize, usize)> {
+    let mut k = i;
+    if bt(s, k) == b'\'' {
+        k += 1;
+    }
+    if bt(s, k) == b'-' || (plus && bt(s, k) == b'+') {
+        k += 1;
+    }
+    if !number_at(s, k) {
+        return None;
+    }
+    Some((k, k + digits(s, k)))
+}
+
+/// `[ap](?:m\b|\.m\.)` at `i`: (pm, end).
+fn meridian(s: &[u8], i: usize) -> Option<(bool, usize)> {
+    let c = bt(s, i);
+    if c != b'a' && c != b'p' {
+        return None;
+    }
+    if bt(s, i + 1) == b'm' && boundary(s, i + 2) {
+        return Some((c == b'p', i + 2));
+    }
+    if starts(s, i + 1, b".m.") {
+        return Some((c == b'p', i + 4));
+    }
+    None
+}
+
+/// `s3e(hash, y, m, d, bc)`, as date_parse.c orders the three strings.
+fn s3e(h: &mut Hash, y: Option<Vec<u8>>, m: Option<Vec<u8>>, d: Option<Vec<u8>>, bc: bool) {
+    let (mut y, mut m, mut d) = (y, m, d);
+    let mut c: Option<bool> = None;
+    if y.is_some() && m.is_some() && d.is_none() {
+        (y, m, d) = (None, y, m);
+    }
+    if y.is_none() {
+        if d.as_ref().is_some_and(|d| d.len() > 2) {
+            y = d.take();
+        }
+        if d.as_ref().is_some_and(|d| d.first() == Some(&b'\'')) {
+            y = d.take();
+        }
+    }
+    if let Some(yy) = y.clone() {
+        let mut i = run(&yy, 0, |c| !matches!(c, b'-' | b'+') && !dig(c));
+        if i < yy.len() {
+            let bp = i;
+            if matches!(yy[i], b'-' | b'+') {
+                i += 1;
+            }
+            let ep = i + digits(&yy, i);
+            if ep < yy.len() {
+                y = d.take();
+                d = Some(yy[bp..ep].to_vec());
+            }
+        }
+    }
+    if m.as_ref()
+        .is_some_and(|mm| mm.first() == Some(&b'\'') || mm.len() > 2)
+    {
+        // us -> be
+        (y, m, d) = (m, d, y);
+    }
+    if d.as_ref()
+        .is_some_and(|dd| dd.first() == Some(&b'\'') || dd.len() > 2)
+    {
+        std::mem::swap(&mut y, &mut d);
+    }
+    if let Some(yy) = &y {
+        let mut i = run(yy, 0, |c| !matches!(c, b'-' | b'+') && !dig(c));
+        if i < yy.len() {
+            let bp = i;
+            if matches!(yy[i], b'-' | b'+') {
+                i += 1;
+                c = Some(false);
+            }
+            let l = digits(yy, i);
+            if l > 2 {
+                c = Some(false);
+            }
+            h.year = Some(num(&yy[bp..i + l]));
+        }
+    }
+    if bc {
+        h.bc = true;
+    }
+    if let Some(mm) = &m {
+        let i = run(mm, 0, |c| !dig(c));
+        if i < mm.len() {
+            h.mon = Some(num(&mm[i..i + digits(mm, i)]));
+        }
+    }
+    if let Some(dd) = &d {
+        let i = run(dd, 0, |c| !dig(c));
+        if i < dd.len() {
+            h.mday = Some(num(&dd[i..i + digits(dd, i)]));
+        }
+    }
+    if let Some(c) = c {
+        h.comp = c;
+    }
+}
+
+fn mon_str(m: i128) -> Option<Vec<u8>> {
+    Some(m.to_string().into_bytes())
+}
+
+/// `\b(sun|mon|tue|wed|thu|fri|sat)[^-/\d\s]*` (the wday itself is not
+/// read by Time.parse; the match is still blanked).
+fn parse_day(s: &mut Vec<u8>) -> bool {
+    for i in 0..s.len() {
+        if boundary(s, i) && day_at(s, i).is_some() {
+            let e = i + 3 + run(s, i + 3, |c| !matches!(c, b'-' | b'/' | b' ') && !dig(c));
+            sub(s, i, e);
+            return true;
+        }
+    }
+    false
+}
+
+/// The zone after a time:
+/// `(?:gmt|utc?)?[-+]\d+(?:[,.:]\d+(?::\d+)?)?`
+/// `|(?-i:[[:alpha:].\s]+)(?:standard|daylight)\stime\b`
+/// `|(?-i:[[:alpha:]]+)(?:\sdst)?\b` — its end.
+fn zone_at(s: &[u8], t: usize) -> Option<usize> {
+    for pre in [&b"gmt"[..], b"utc", b"ut", b""] {
+        if !starts(s, t, pre) {
+            continue;
+        }
+        let q = t + pre.len();
+        if matches!(bt(s, q), b'-' | b'+') && dig(bt(s, q + 1)) {
+            let mut e = q + 1 + digits(s, q + 1);
+            if matches!(bt(s, e), b',' | b'.' | b':') && dig(bt(s, e + 1)) {
+                e += 1 + digits(s, e + 1);
+                if bt(s, e) == b':' && dig(bt(s, e + 1)) {
+                    e += 1 + digits(s, e + 1);
+                }
+            }
+            return Some(e);
+        }
+    }
+    let r = run(s, t, |c| is_alpha(c) || c == b'.' || c == b' ');
+    for q in (t + 1..t + r).rev() {
+        if (starts(s, q, b"standard time") || starts(s, q, b"daylight time")) && boundary(s, q + 13)
         {
-            return Some((pm, pat.len()));
+            return Some(q + 13);
+        }
+    }
+    let a = run(s, t, is_alpha);
+    if a > 0 {
+        let e = t + a;
+        if starts(s, e, b" dst") && boundary(s, e + 4) {
+            return Some(e + 4);
+        }
+        if boundary(s, e) {
+            return Some(e);
         }
     }
     None
 }
 
-fn apply_meridian(h: i64, pm: bool) -> i64 {
-    (h % 12) + if pm { 12 } else { 0 }
-}
-
-/// Finds and blanks the time of day (and its zone).
-fn parse_time(b: &mut [u8], p: &mut Parts) {
-    let n = b.len();
-    let mut i = 0;
-    while i < n {
-        if !b[i].is_ascii_digit() || (i > 0 && b[i - 1].is_ascii_digit()) {
-            i += 1;
+/// ```text
+/// ((?<!\d)\d+\s*(?:(?::\s*\d+(?:\s*:\s*\d+(?:[,.]\d*)?)?
+///    |h(?:\s*\d+m?(?:\s*\d+s?)?)?)(?:\s*[ap](?:m\b|\.m\.))?
+///  |[ap](?:m\b|\.m\.)))
+/// (?:\s*(zone))?
+/// ```
+/// then parse_time_cb reads the time with
+/// `\A(\d+)h?(?:\s*:?\s*(\d+)m?(?:\s*:?\s*(\d+)(?:[,.](\d+))?s?)?)?(?:\s*([ap])(?:m\b|\.m\.))?`.
+fn parse_time(s: &mut Vec<u8>, h: &mut Hash) -> bool {
+    for i in 0..s.len() {
+        if !number_at(s, i) {
             continue;
         }
-        let d = digits_at(b, i);
-        let start = i;
-        let mut j = i + d;
-        let text = |b: &[u8], a: usize, z: usize| num(std::str::from_utf8(&b[a..z]).unwrap_or(""));
-        if d <= 2 && b.get(j) == Some(&b':') && digits_at(b, j + 1) >= 1 {
-            let hour = text(b, i, j);
-            let md = digits_at(b, j + 1);
-            let min = text(b, j + 1, j + 1 + md);
-            j += 1 + md;
-            let mut sec = None;
-            if b.get(j) == Some(&b':') && digits_at(b, j + 1) >= 1 {
-                let sd = digits_at(b, j + 1);
-                sec = Some(text(b, j + 1, j + 1 + sd));
-                j += 1 + sd;
-                if matches!(b.get(j), Some(b'.') | Some(b',')) && digits_at(b, j + 1) >= 1 {
-                    j += 1 + digits_at(b, j + 1);
+        let j0 = i + digits(s, i);
+        let j = j0 + spaces(s, j0);
+        let mut e;
+        if bt(s, j) == b':' && dig(bt(s, j + 1 + spaces(s, j + 1))) {
+            let k = j + 1 + spaces(s, j + 1);
+            e = k + digits(s, k);
+            let t = e + spaces(s, e);
+            if bt(s, t) == b':' {
+                let t2 = t + 1 + spaces(s, t + 1);
+                if dig(bt(s, t2)) {
+                    e = t2 + digits(s, t2);
+                    if matches!(bt(s, e), b',' | b'.') {
+                        e += 1 + digits(s, e + 1);
+                    }
                 }
             }
-            let mut hour = hour;
-            let k = skip_spaces(b, j);
-            if let Some((pm, len)) = meridian_at(b, k) {
-                hour = apply_meridian(hour, pm);
-                j = k + len;
+        } else if bt(s, j) == b'h' {
+            e = j + 1;
+            let t = e + spaces(s, e);
+            if dig(bt(s, t)) {
+                e = t + digits(s, t);
+                if bt(s, e) == b'm' {
+                    e += 1;
+                }
+                let t2 = e + spaces(s, e);
+                if dig(bt(s, t2)) {
+                    e = t2 + digits(s, t2);
+                    if bt(s, e) == b's' {
+                        e += 1;
+                    }
+                }
             }
-            let k = skip_spaces(b, j);
-            if let Some((off, len)) = zone_at(b, k) {
-                p.offset = Some(off);
-                j = k + len;
-            }
-            p.hour = Some(hour);
-            p.min = Some(min);
-            p.sec = sec;
-            b[start..j].fill(b' ');
-            return;
-        }
-        if d <= 2 {
-            let k = skip_spaces(b, j);
-            if let Some((pm, len)) = meridian_at(b, k) {
-                p.hour = Some(apply_meridian(text(b, i, j), pm));
-                b[start..k + len].fill(b' ');
-                return;
-            }
-        }
-        i = j;
-    }
-}
-
-#[derive(Debug, Clone, PartialEq)]
-enum Tok {
-    Num(String),
-    Word(String),
-    Sep(u8),
-}
-
-fn tokens(b: &[u8]) -> Vec<Tok> {
-    let mut out = Vec::new();
-    let mut i = 0;
-    while i < b.len() {
-        let c = b[i];
-        if c.is_ascii_digit() {
-            let d = digits_at(b, i);
-            out.push(Tok::Num(String::from_utf8_lossy(&b[i..i + d]).into_owned()));
-            i += d;
-        } else if c.is_ascii_alphabetic() {
-            let d = b[i..]
-                .iter()
-                .take_while(|c| c.is_ascii_alphabetic())
-                .count();
-            out.push(Tok::Word(
-                String::from_utf8_lossy(&b[i..i + d]).into_owned(),
-            ));
-            i += d;
+        } else if let Some((_, me)) = meridian(s, j) {
+            e = me;
         } else {
-            if c != b' ' {
-                out.push(Tok::Sep(c));
-            } else if !matches!(out.last(), Some(Tok::Sep(b' '))) {
-                out.push(Tok::Sep(b' '));
-            }
-            i += 1;
+            continue;
         }
-    }
-    out
-}
-
-fn month_of(w: &str) -> Option<i64> {
-    MONTHS
-        .iter()
-        .position(|m| w.starts_with(m))
-        .map(|i| i as i64 + 1)
-}
-
-/// A year as `Date._parse(comp = true)` completes it.
-fn year_of(y: &str) -> i64 {
-    let v = num(y);
-    if y.len() <= 2 {
-        v + if v >= 69 { 1900 } else { 2000 }
-    } else {
-        v
-    }
-}
-
-/// `Date`'s `s3e(y, m, d)` ordering for three numbers.
-fn s3e(p: &mut Parts, y: Option<&str>, m: &str, d: Option<&str>) {
-    let (mut y, mut m, mut d) = (y.map(String::from), m.to_string(), d.map(String::from));
-    if y.is_some() && d.is_none() {
-        // Two numbers: month and day.
-        d = Some(m.clone());
-        m = y.take().unwrap_or_default();
-    }
-    if y.is_none() && d.as_ref().is_some_and(|dd| dd.len() > 2) {
-        y = d.take();
-    }
-    if m.len() > 2 {
-        let old_y = y.take();
-        y = Some(m.clone());
-        m = d.take().unwrap_or_default();
-        d = old_y;
-    }
-    if d.as_ref().is_some_and(|dd| dd.len() > 2) {
-        std::mem::swap(&mut y, &mut d);
-    }
-    if let Some(y) = y {
-        p.year = Some(year_of(&y));
-    }
-    if !m.is_empty() {
-        p.mon = Some(num(&m));
-    }
-    if let Some(d) = d {
-        p.mday = Some(num(&d));
-    }
-}
-
-fn ordinal(t: Option<&Tok>) -> bool {
-    matches!(t, Some(Tok::Word(w)) if ["st", "nd", "rd", "th"].contains(&w.as_str()))
-}
-
-/// The date parts among the tokens.
-fn parse_date(toks: &[Tok], p: &mut Parts) {
-    let numv = |i: usize| match toks.get(i) {
-        Some(Tok::Num(n)) => Some(n.as_str()),
-        _ => None,
-    };
-    let sep = |i: usize, c: u8| toks.get(i) == Some(&Tok::Sep(c));
-    // y-m-d, y/m/d, d.m.y
-    for (i, _) in toks.iter().enumerate() {
-        for c in [b'-', b'/', b'.'] {
-            if let (Some(a), true, Some(b)) = (numv(i), sep(i + 1, c), numv(i + 2)) {
-                let third = if sep(i + 3, c) { numv(i + 4) } else { None };
-                if c == b'-' && third.is_none() {
-                    continue;
-                }
-                if c == b'.' && third.is_none() {
-                    continue;
-                }
-                if c == b'/' && third.is_none() {
-                    s3e(p, Some(a), b, None);
-                } else {
-                    s3e(p, Some(a), b, third);
-                }
-                return;
+        if bt(s, j) == b':' || bt(s, j) == b'h' {
+            let t = e + spaces(s, e);
+            if let Some((_, me)) = meridian(s, t) {
+                e = me;
             }
         }
-    }
-    // Month names: "15 jan 2024" (eu) first, then "jan 15, 2024" (us).
-    let skip = |mut i: usize| {
-        while matches!(toks.get(i), Some(Tok::Sep(b' ')) | Some(Tok::Sep(b','))) {
-            i += 1;
+        let time = s[i..e].to_vec();
+        let t = e + spaces(s, e);
+        let mut end = e;
+        if let Some(ze) = zone_at(s, t) {
+            h.zone = Some(s[t..ze].to_vec());
+            end = ze;
         }
-        i
-    };
-    for (i, t) in toks.iter().enumerate() {
-        let Tok::Word(w) = t else { continue };
-        let Some(mon) = month_of(w) else { continue };
-        let mut k = i + 1;
-        if sep(k, b'.') {
+        sub(s, i, end);
+        // parse_time_cb's second pattern, on the time alone.
+        let b = &time[..];
+        let mut p = digits(b, 0);
+        let mut hour = num(&b[..p]);
+        if bt(b, p) == b'h' {
+            p += 1;
+        }
+        let colon = |p: usize| {
+            let mut q = p + spaces(b, p);
+            if bt(b, q) == b':' {
+                q += 1;
+            }
+            q + spaces(b, q)
+        };
+        let q = colon(p);
+        if dig(bt(b, q)) {
+            p = q + digits(b, q);
+            h.min = Some(num(&b[q..p]));
+            if bt(b, p) == b'm' {
+                p += 1;
+            }
+            let q = colon(p);
+            if dig(bt(b, q)) {
+                p = q + digits(b, q);
+                h.sec = Some(num(&b[q..p]));
+                if matches!(bt(b, p), b',' | b'.') && dig(bt(b, p + 1)) {
+                    let n = digits(b, p + 1);
+                    h.frac = Some(frac_nanos(&b[p + 1..p + 1 + n]));
+                    p += 1 + n;
+                }
+                if bt(b, p) == b's' {
+                    p += 1;
+                }
+            }
+        }
+        if let Some((pm, _)) = meridian(b, p + spaces(b, p)) {
+            if i32::try_from(hour).is_err() {
+                h.range = true;
+            }
+            hour = hour % 12 + if pm { 12 } else { 0 };
+        }
+        h.hour = Some(hour);
+        return true;
+    }
+    false
+}
+
+/// ```text
+/// ('?(?<!\d)\d+)[^-\d\s]*\s*(jan|...|dec)[^-\d\s']*
+/// (?:\s*(?:\b(c(?:e|\.e\.)|b(?:ce|\.c\.e\.)|a(?:d|\.d\.)|b(?:c|\.c\.))(?!(?<!\.)[a-z]))?
+///    \s*('?-?\d+(?:(?:st|nd|rd|th)\b)?))?
+/// ```
+fn parse_eu(s: &mut Vec<u8>, h: &mut Hash) -> bool {
+    let cls = |c: u8| c != b'-' && c != b' ' && !dig(c);
+    for i in 0..s.len() {
+        let Some((_, dend)) = lead_num(s, i, false).filter(|_| bt(s, i) != b'-') else {
+            continue;
+        };
+        let cend = dend + run(s, dend, cls);
+        let q0 = cend + spaces(s, cend);
+        let q = if month_at(s, q0).is_some() {
+            q0
+        } else if let Some(q) = (dend..cend).rev().find(|&q| month_at(s, q).is_some()) {
+            q
+        } else {
+            continue;
+        };
+        let mon = month_at(s, q).unwrap_or(1);
+        let m2 = q + 3 + run(s, q + 3, |c| cls(c) && c != b'\'');
+        let t = m2 + spaces(s, m2);
+        let mut found = None;
+        for ee in eras_at(s, t, true) {
+            let t2 = ee + spaces(s, ee);
+            if let Some(ye) = year_tok(s, t2, true) {
+                found = Some((Some(s[t] == b'b'), t2, ye));
+                break;
+            }
+        }
+        if found.is_none()
+            && let Some(ye) = year_tok(s, t, true)
+        {
+            found = Some((None, t, ye));
+        }
+        let d = s[i..dend].to_vec();
+        let (bc, y, end) = match found {
+            Some((b, ys, ye)) => (b == Some(true), Some(s[ys..ye].to_vec()), ye),
+            None => (false, None, m2),
+        };
+        sub(s, i, end);
+        s3e(h, y, mon_str(mon), Some(d), bc);
+        return true;
+    }
+    false
+}
+
+/// ```text
+/// \b(jan|...|dec)[^-\d\s']*\s*('?\d+)[^-\d\s']*
+/// (?:\s*+,?\s*+(c(?:e|\.e\.)|b(?:ce|\.c\.e\.)|a(?:d|\.d\.)|b(?:c|\.c\.))?\s*('?-?\d+))?
+/// ```
+fn parse_us(s: &mut Vec<u8>, h: &mut Hash) -> bool {
+    let cls = |c: u8| !matches!(c, b'-' | b' ' | b'\'') && !dig(c);
+    for i in 0..s.len() {
+        if !boundary(s, i) {
+            continue;
+        }
+        let Some(mon) = month_at(s, i) else { continue };
+        let mut k = i + 3 + run(s, i + 3, cls);
+        k += spaces(s, k);
+        let ds = k;
+        if bt(s, k) == b'\'' {
             k += 1;
         }
-        // eu: a number before the month.
-        let mut b = i;
-        while b > 0 && matches!(toks.get(b - 1), Some(Tok::Sep(b' '))) {
-            b -= 1;
+        let n = digits(s, k);
+        if n == 0 {
+            continue;
         }
-        let mut before = None;
-        if b >= 1 {
-            if ordinal(toks.get(b - 1)) && b >= 2 {
-                before = numv(b - 2);
-            } else {
-                before = numv(b - 1);
+        let dend = k + n;
+        let c2 = dend + run(s, dend, cls);
+        let mut t = c2 + spaces(s, c2);
+        if bt(s, t) == b',' {
+            t += 1;
+        }
+        t += spaces(s, t);
+        let mut found = None;
+        for ee in eras_at(s, t, false) {
+            let t2 = ee + spaces(s, ee);
+            if let Some(ye) = year_tok(s, t2, false) {
+                found = Some((s[t] == b'b', t2, ye));
+                break;
             }
         }
-        if let Some(d) = before {
-            let y = numv(skip(k));
-            s3e(p, y, &mon.to_string(), Some(d));
-            return;
+        if found.is_none()
+            && let Some(ye) = year_tok(s, t, false)
+        {
+            found = Some((false, t, ye));
         }
-        // us: month then a number, then perhaps the year.
-        let j = skip(k);
-        if let Some(d) = numv(j) {
-            let mut after = j + 1;
-            if ordinal(toks.get(after)) {
-                after += 1;
-            }
-            let y = numv(skip(after));
-            s3e(p, y, &mon.to_string(), Some(d));
-            return;
-        }
-        p.mon = Some(mon);
-        return;
+        let d = s[ds..dend].to_vec();
+        let (bc, y, end) = match found {
+            Some((b, ys, ye)) => (b, Some(s[ys..ye].to_vec()), ye),
+            None => (false, None, c2),
+        };
+        sub(s, i, end);
+        s3e(h, y, mon_str(mon), Some(d), bc);
+        return true;
     }
-    // Digit runs.
-    for t in toks {
-        if let Tok::Num(n) = t {
-            let part = |a: usize, z: usize| num(&n[a..z]);
-            match n.len() {
-                2 => p.mday = Some(part(0, 2)),
-                4 => {
-                    p.mon = Some(part(0, 2));
-                    p.mday = Some(part(2, 4));
-                }
-                6 => {
-                    p.year = Some(year_of(&n[0..2]));
-                    p.mon = Some(part(2, 4));
-                    p.mday = Some(part(4, 6));
-                }
-                8 | 10 | 12 | 14 => {
-                    p.year = Some(part(0, 4));
-                    p.mon = Some(part(4, 6));
-                    p.mday = Some(part(6, 8));
-                    if n.len() >= 10 {
-                        p.hour = Some(part(8, 10));
-                    }
-                    if n.len() >= 12 {
-                        p.min = Some(part(10, 12));
-                    }
-                    if n.len() >= 14 {
-                        p.sec = Some(part(12, 14));
-                    }
-                }
-                _ => continue,
-            }
-            return;
+    false
+}
+
+/// `('?[-+]?(?<!\d)\d+)-(\d+)-('?-?\d+)`
+fn parse_iso(s: &mut Vec<u8>, h: &mut Hash) -> bool {
+    for i in 0..s.len() {
+        let Some((_, e1)) = lead_num(s, i, true) else {
+            continue;
+        };
+        if bt(s, e1) != b'-' || digits(s, e1 + 1) == 0 {
+            continue;
         }
+        let e2 = e1 + 1 + digits(s, e1 + 1);
+        if bt(s, e2) != b'-' {
+            continue;
+        }
+        let Some(e3) = year_tok(s, e2 + 1, false) else {
+            continue;
+        };
+        let (y, m, d) = (
+            s[i..e1].to_vec(),
+            s[e1 + 1..e2].to_vec(),
+            s[e2 + 1..e3].to_vec(),
+        );
+        sub(s, i, e3);
+        s3e(h, Some(y), Some(m), Some(d), false);
+        return true;
+    }
+    false
+}
+
+/// `\b([mtshr])(\d+)\.(\d+)\.(\d+)`
+fn parse_jis(s: &mut Vec<u8>, h: &mut Hash) -> bool {
+    for i in 0..s.len() {
+        let era = match bt(s, i) {
+            b'm' => 1867,
+            b't' => 1911,
+            b's' => 1925,
+            b'h' => 1988,
+            b'r' => 2018,
+            _ => continue,
+        };
+        if !boundary(s, i) {
+            continue;
+        }
+        let a = i + 1;
+        let ae = a + digits(s, a);
+        if ae == a || bt(s, ae) != b'.' || digits(s, ae + 1) == 0 {
+            continue;
+        }
+        let be = ae + 1 + digits(s, ae + 1);
+        if bt(s, be) != b'.' || digits(s, be + 1) == 0 {
+            continue;
+        }
+        let ce = be + 1 + digits(s, be + 1);
+        let (y, m, d) = (num(&s[a..ae]), num(&s[ae + 1..be]), num(&s[be + 1..ce]));
+        sub(s, i, ce);
+        h.year = Some(y + era);
+        h.mon = Some(m);
+        h.mday = Some(d);
+        return true;
+    }
+    false
+}
+
+/// vms11 `('?-?(?<!\d)\d+)-(jan|...|dec)[^-/.]*-('?-?\d+)`, then
+/// vms12 `\b(jan|...|dec)[^-/.]*-('?-?\d+)(?:-('?-?\d+))?`
+fn parse_vms(s: &mut Vec<u8>, h: &mut Hash) -> bool {
+    let cls = |c: u8| !matches!(c, b'-' | b'/' | b'.');
+    for i in 0..s.len() {
+        let Some((_, e1)) = lead_num(s, i, false) else {
+            continue;
+        };
+        if bt(s, e1) != b'-' {
+            continue;
+        }
+        let Some(mon) = month_at(s, e1 + 1) else {
+            continue;
+        };
+        let k = e1 + 4 + run(s, e1 + 4, cls);
+        if bt(s, k) != b'-' {
+            continue;
+        }
+        let Some(ye) = year_tok(s, k + 1, false) else {
+            continue;
+        };
+        let (d, y) = (s[i..e1].to_vec(), s[k + 1..ye].to_vec());
+        sub(s, i, ye);
+        s3e(h, Some(y), mon_str(mon), Some(d), false);
+        return true;
+    }
+    for i in 0..s.len() {
+        if !boundary(s, i) {
+            continue;
+        }
+        let Some(mon) = month_at(s, i) else { continue };
+        let k = i + 3 + run(s, i + 3, cls);
+        if bt(s, k) != b'-' {
+            continue;
+        }
+        let Some(de) = year_tok(s, k + 1, false) else {
+            continue;
+        };
+        let d = s[k + 1..de].to_vec();
+        let mut end = de;
+        let mut y = None;
+        if bt(s, de) == b'-'
+            && let Some(ye) = year_tok(s, de + 1, false)
+        {
+            y = Some(s[de + 1..ye].to_vec());
+            end = ye;
+        }
+        sub(s, i, end);
+        s3e(h, y, mon_str(mon), Some(d), false);
+        return true;
+    }
+    false
+}
+
+/// `('?\d+)` at `i`: its end.
+fn apos_num(s: &[u8], i: usize) -> Option<usize> {
+    let k = i + usize::from(bt(s, i) == b'\'');
+    let n = digits(s, k);
+    (n > 0).then_some(k + n)
+}
+
+/// `('?-?(?<!\d)\d+)/\s*('?\d+)(?:\D\s*('?-?\d+))?`
+fn parse_sla(s: &mut Vec<u8>, h: &mut Hash) -> bool {
+    for i in 0..s.len() {
+        let Some((_, e1)) = lead_num(s, i, false) else {
+            continue;
+        };
+        if bt(s, e1) != b'/' {
+            continue;
+        }
+        let ms = e1 + 1 + spaces(s, e1 + 1);
+        let Some(me) = apos_num(s, ms) else { continue };
+        let mut end = me;
+        let mut d = None;
+        if me < s.len() && !dig(s[me]) {
+            let t = me + 1 + spaces(s, me + 1);
+            if let Some(de) = year_tok(s, t, false) {
+                d = Some(s[t..de].to_vec());
+                end = de;
+            }
+        }
+        let (y, m) = (s[i..e1].to_vec(), s[ms..me].to_vec());
+        sub(s, i, end);
+        s3e(h, Some(y), Some(m), d, false);
+        return true;
+    }
+    false
+}
+
+/// `('?-?(?<!\d)\d+)\.\s*('?\d+)\.\s*('?-?\d+)`
+fn parse_dot(s: &mut Vec<u8>, h: &mut Hash) -> bool {
+    for i in 0..s.len() {
+        let Some((_, e1)) = lead_num(s, i, false) else {
+            continue;
+        };
+        if bt(s, e1) != b'.' {
+            continue;
+        }
+        let ms = e1 + 1 + spaces(s, e1 + 1);
+        let Some(me) = apos_num(s, ms) else { continue };
+        if bt(s, me) != b'.' {
+            continue;
+        }
+        let ds = me + 1 + spaces(s, me + 1);
+        let Some(de) = year_tok(s, ds, false) else {
+            continue;
+        };
+        let (y, m, d) = (s[i..e1].to_vec(), s[ms..me].to_vec(), s[ds..de].to_vec());
+        sub(s, i, de);
+        s3e(h, Some(y), Some(m), Some(d), false);
+        return true;
+    }
+    false
+}
+
+/// `(\d{2}|\d{4})` at `i` in the regex's order: the ends that fit.
+fn d2or4(s: &[u8], i: usize) -> Vec<usize> {
+    let n = digits(s, i);
+    [2, 4]
+        .into_iter()
+        .filter(|&w| n >= w)
+        .map(|w| i + w)
+        .collect()
+}
+
+/// parse_iso2: iso21 `\b(\d{2}|\d{4})?-?w(\d{2})(?:-?(\d))?\b`,
+/// iso22 `-w-(\d)\b`, iso23 `--(\d{2})?-(\d{2})\b`,
+/// iso24 `--(\d{2})(\d{2})?\b`, iso25 `\b(\d{2}|\d{4})-(\d{3})\b` unless
+/// `[,.](\d{2}|\d{4})-\d{3}\b`, iso26 `\b-(\d{3})\b` unless `\d-\d{3}\b`.
+/// (cwyear, cweek and cwday are not read by Time.parse.)
+fn parse_iso2(s: &mut Vec<u8>, h: &mut Hash) -> bool {
+    let n = s.len();
+    // iso21
+    for i in 0..=n {
+        if !boundary(s, i) {
+            continue;
+        }
+        let mut starts_at = d2or4(s, i);
+        starts_at.push(i);
+        for p in starts_at {
+            let p = p + usize::from(bt(s, p) == b'-');
+            if bt(s, p) != b'w' || digits(s, p + 1) < 2 {
+                continue;
+            }
+            let w = p + 3;
+            let mut ends = Vec::new();
+            if bt(s, w) == b'-' && dig(bt(s, w + 1)) {
+                ends.push(w + 2);
+            }
+            if dig(bt(s, w)) {
+                ends.push(w + 1);
+            }
+            ends.push(w);
+            if let Some(e) = ends.into_iter().find(|&e| boundary(s, e)) {
+                sub(s, i, e);
+                return true;
+            }
+        }
+    }
+    // iso22
+    for i in 0..n {
+        if starts(s, i, b"-w-") && dig(bt(s, i + 3)) && boundary(s, i + 4) {
+            sub(s, i, i + 4);
+            return true;
+        }
+    }
+    // iso23
+    for i in 0..n {
+        if !starts(s, i, b"--") {
+            continue;
+        }
+        let mut tries = Vec::new();
+        if digits(s, i + 2) >= 2 && bt(s, i + 4) == b'-' {
+            tries.push((Some(i + 2), i + 5));
+        }
+        if bt(s, i + 2) == b'-' {
+            tries.push((None, i + 3));
+        }
+        for (m, dpos) in tries {
+            if digits(s, dpos) >= 2 && boundary(s, dpos + 2) {
+                if let Some(m) = m {
+                    h.mon = Some(n2i(s, m, 2));
+                }
+                h.mday = Some(n2i(s, dpos, 2));
+                sub(s, i, dpos + 2);
+                return true;
+            }
+        }
+    }
+    // iso24
+    for i in 0..n {
+        if !starts(s, i, b"--") || digits(s, i + 2) < 2 {
+            continue;
+        }
+        let mut e = None;
+        if digits(s, i + 4) >= 2 && boundary(s, i + 6) {
+            e = Some(i + 6);
+        } else if boundary(s, i + 4) {
+            e = Some(i + 4);
+        }
+        if let Some(e) = e {
+            h.mon = Some(n2i(s, i + 2, 2));
+            if e == i + 6 {
+                h.mday = Some(n2i(s, i + 4, 2));
+            }
+            sub(s, i, e);
+            return true;
+        }
+    }
+    // iso25
+    let ydd = |s: &[u8], p: usize| {
+        d2or4(s, p)
+            .into_iter()
+            .find(|&e| bt(s, e) == b'-' && digits(s, e + 1) >= 3 && boundary(s, e + 4))
+    };
+    let guard = (0..n).any(|i| matches!(s[i], b',' | b'.') && ydd(s, i + 1).is_some());
+    if !guard {
+        for i in 0..n {
+            if !boundary(s, i) {
+                continue;
+            }
+            if let Some(e) = ydd(s, i) {
+                h.year = Some(num(&s[i..e]));
+                h.yday = Some(n2i(s, e + 1, 3));
+                sub(s, i, e + 4);
+                return true;
+            }
+        }
+    }
+    // iso26
+    let guard = (0..n)
+        .any(|i| dig(s[i]) && bt(s, i + 1) == b'-' && digits(s, i + 2) >= 3 && boundary(s, i + 5));
+    if !guard {
+        for i in 0..n {
+            if s[i] == b'-' && boundary(s, i) && digits(s, i + 1) >= 3 && boundary(s, i + 4) {
+                h.yday = Some(n2i(s, i + 1, 3));
+                sub(s, i, i + 4);
+                return true;
+            }
+        }
+    }
+    false
+}
+
+/// `'(\d+)\b`
+fn parse_year(s: &mut Vec<u8>, h: &mut Hash) -> bool {
+    for i in 0..s.len() {
+        let n = digits(s, i + 1);
+        if s[i] == b'\'' && n > 0 && boundary(s, i + 1 + n) {
+            h.year = Some(num(&s[i + 1..i + 1 + n]));
+            sub(s, i, i + 1 + n);
+            return true;
+        }
+    }
+    false
+}
+
+/// `\b(jan|...|dec)\S*`
+fn parse_mon(s: &mut Vec<u8>, h: &mut Hash) -> bool {
+    for i in 0..s.len() {
+        if boundary(s, i)
+            && let Some(m) = month_at(s, i)
+        {
+            let e = i + 3 + run(s, i + 3, |c| c != b' ');
+            h.mon = Some(m);
+            sub(s, i, e);
+            return true;
+        }
+    }
+    false
+}
+
+/// `((?<!\d)\d+)(st|nd|rd|th)\b`
+fn parse_mday(s: &mut Vec<u8>, h: &mut Hash) -> bool {
+    for i in 0..s.len() {
+        if !number_at(s, i) {
+            continue;
+        }
+        let e = i + digits(s, i);
+        if [b"st", b"nd", b"rd", b"th"]
+            .iter()
+            .any(|sf| starts(s, e, &sf[..]))
+            && boundary(s, e + 2)
+        {
+            h.mday = Some(num(&s[i..e]));
+            sub(s, i, e + 2);
+            return true;
+        }
+    }
+    false
+}
+
+/// ```text
+/// ([-+]?)((?<!\d)\d{2,14})(?:\s*t?\s*(\d{2,6})?(?:[,.](\d*))?)?
+/// (?:\s*(z\b|[-+]\d{1,4}\b|\[[-+]?\d[^\]]*\]))?
+/// ```
+fn parse_ddd(s: &mut Vec<u8>, h: &mut Hash) -> bool {
+    for i in 0..s.len() {
+        let k = i + usize::from(matches!(s[i], b'-' | b'+'));
+        if !number_at(s, k) || digits(s, k) < 2 {
+            continue;
+        }
+        let neg = s[i] == b'-';
+        let s2 = s[k..k + digits(s, k).min(14)].to_vec();
+        let mut p = k + s2.len();
+        p += spaces(s, p);
+        if bt(s, p) == b't' {
+            p += 1;
+        }
+        p += spaces(s, p);
+        let mut s3 = None;
+        if digits(s, p) >= 2 {
+            let w = digits(s, p).min(6);
+            s3 = Some(s[p..p + w].to_vec());
+            p += w;
+        }
+        let mut s4 = None;
+        if matches!(bt(s, p), b',' | b'.') {
+            let w = digits(s, p + 1);
+            s4 = Some(s[p + 1..p + 1 + w].to_vec());
+            p += 1 + w;
+        }
+        // If nothing of the optional group matched, its spaces and `t`
+        // are still part of the match (the group matched them).
+        let z = p + spaces(s, p);
+        let mut s5 = None;
+        if bt(s, z) == b'z' && boundary(s, z + 1) {
+            s5 = Some((z, z + 1));
+        } else if matches!(bt(s, z), b'-' | b'+') {
+            let r = digits(s, z + 1);
+            if (1..=4).contains(&r) && boundary(s, z + 1 + r) {
+                s5 = Some((z, z + 1 + r));
+            }
+        } else if bt(s, z) == b'[' {
+            let mut q = z + 1;
+            if matches!(bt(s, q), b'-' | b'+') {
+                q += 1;
+            }
+            if dig(bt(s, q))
+                && let Some(c) = s[q + 1..].iter().position(|&c| c == b']')
+            {
+                s5 = Some((z, q + 2 + c));
+            }
+        }
+        let end = s5.map_or(p, |(_, e)| e);
+        let zone = s5.map(|(a, b)| s[a..b].to_vec());
+        sub(s, i, end);
+        ddd_cb(h, neg, &s2, s3.as_deref(), s4.as_deref(), zone);
+        return true;
+    }
+    false
+}
+
+/// parse_ddd_cb.
+fn ddd_cb(
+    h: &mut Hash,
+    neg: bool,
+    c2: &[u8],
+    s3: Option<&[u8]>,
+    s4: Option<&[u8]>,
+    s5: Option<Vec<u8>>,
+) {
+    let l2 = c2.len();
+    let time = s3.is_none() && s4.is_some();
+    let sgn = |y: i128| if neg { -y } else { y };
+    match l2 {
+        2 => {
+            if time {
+                h.sec = Some(n2i(c2, l2 - 2, 2));
+            } else {
+                h.mday = Some(n2i(c2, 0, 2));
+            }
+        }
+        4 => {
+            if time {
+                h.sec = Some(n2i(c2, l2 - 2, 2));
+                h.min = Some(n2i(c2, l2 - 4, 2));
+            } else {
+                h.mon = Some(n2i(c2, 0, 2));
+                h.mday = Some(n2i(c2, 2, 2));
+            }
+        }
+        6 => {
+            if time {
+                h.sec = Some(n2i(c2, l2 - 2, 2));
+                h.min = Some(n2i(c2, l2 - 4, 2));
+                h.hour = Some(n2i(c2, l2 - 6, 2));
+            } else {
+                h.year = Some(sgn(n2i(c2, 0, 2)));
+                h.mon = Some(n2i(c2, 2, 2));
+                h.mday = Some(n2i(c2, 4, 2));
+            }
+        }
+        8 | 10 | 12 | 14 => {
+            if time {
+                h.sec = Some(n2i(c2, l2 - 2, 2));
+                h.min = Some(n2i(c2, l2 - 4, 2));
+                h.hour = Some(n2i(c2, l2 - 6, 2));
+                h.mday = Some(n2i(c2, l2 - 8, 2));
+                if l2 >= 10 {
+                    h.mon = Some(n2i(c2, l2 - 10, 2));
+                }
+                if l2 == 12 {
+                    h.year = Some(sgn(n2i(c2, l2 - 12, 2)));
+                }
+                if l2 == 14 {
+                    h.year = Some(sgn(n2i(c2, l2 - 14, 4)));
+                    h.comp = false;
+                }
+            } else {
+                h.year = Some(sgn(n2i(c2, 0, 4)));
+                h.mon = Some(n2i(c2, 4, 2));
+                h.mday = Some(n2i(c2, 6, 2));
+                if l2 >= 10 {
+                    h.hour = Some(n2i(c2, 8, 2));
+                }
+                if l2 >= 12 {
+                    h.min = Some(n2i(c2, 10, 2));
+                }
+                if l2 >= 14 {
+                    h.sec = Some(n2i(c2, 12, 2));
+                }
+                h.comp = false;
+            }
+        }
+        3 => {
+            if time {
+                h.sec = Some(n2i(c2, l2 - 2, 2));
+                h.min = Some(n2i(c2, l2 - 3, 1));
+            } else {
+                h.yday = Some(n2i(c2, 0, 3));
+            }
+        }
+        5 => {
+            if time {
+                h.sec = Some(n2i(c2, l2 - 2, 2));
+                h.min = Some(n2i(c2, l2 - 4, 2));
+                h.hour = Some(n2i(c2, l2 - 5, 1));
+            } else {
+                h.year = Some(sgn(n2i(c2, 0, 2)));
+                h.yday = Some(n2i(c2, 2, 3));
+            }
+        }
+        7 => {
+            if time {
+                h.sec = Some(n2i(c2, l2 - 2, 2));
+                h.min = Some(n2i(c2, l2 - 4, 2));
+                h.hour = Some(n2i(c2, l2 - 6, 2));
+                h.mday = Some(n2i(c2, l2 - 7, 1));
+            } else {
+                h.year = Some(sgn(n2i(c2, 0, 4)));
+                h.yday = Some(n2i(c2, 4, 3));
+            }
+        }
+        _ => {}
+    }
+    if let Some(c3) = s3 {
+        let l3 = c3.len();
+        if matches!(l3, 2 | 4 | 6) {
+            if s4.is_some() {
+                h.sec = Some(n2i(c3, l3 - 2, 2));
+                if l3 >= 4 {
+                    h.min = Some(n2i(c3, l3 - 4, 2));
+                }
+                if l3 >= 6 {
+                    h.hour = Some(n2i(c3, l3 - 6, 2));
+                }
+            } else {
+                h.hour = Some(n2i(c3, 0, 2));
+                if l3 >= 4 {
+                    h.min = Some(n2i(c3, 2, 2));
+                }
+                if l3 >= 6 {
+                    h.sec = Some(n2i(c3, 4, 2));
+                }
+            }
+        }
+    }
+    if let Some(f) = s4 {
+        h.frac = Some(frac_nanos(f));
+    }
+    if let Some(z) = s5 {
+        if z.first() == Some(&b'[') {
+            // `[offset:name]` or `[name]`: the zone is the name.
+            let inner = &z[1..z.len() - 1];
+            let name = match inner.iter().position(|&c| c == b':') {
+                Some(c) => &inner[c + 1..],
+                None => inner,
+            };
+            h.zone = Some(name.to_vec());
+        } else {
+            h.zone = Some(z);
+        }
+    }
+}
+
+/// `\b(bc\b|bce\b|b\.c\.|b\.c\.e\.)`
+fn parse_bc(s: &mut Vec<u8>, h: &mut Hash) -> bool {
+    for i in 0..s.len() {
+        if !boundary(s, i) {
+            continue;
+        }
+        let e = if starts(s, i, b"bc") && boundary(s, i + 2) {
+            i + 2
+        } else if starts(s, i, b"bce") && boundary(s, i + 3) {
+            i + 3
+        } else if starts(s, i, b"b.c.") {
+            i + 4
+        } else {
+            continue;
+        };
+        h.bc = true;
+        sub(s, i, e);
+        return true;
+    }
+    false
+}
+
+/// `\A\s*(\d{1,2})\s*\z`
+fn parse_frag(s: &mut Vec<u8>, h: &mut Hash) -> bool {
+    let a = spaces(s, 0);
+    let n = digits(s, a);
+    if !(1..=2).contains(&n) || a + n + spaces(s, a + n) != s.len() {
+        return false;
+    }
+    let v = num(&s[a..a + n]);
+    if h.hour.is_some() && h.mday.is_none() && (1..=31).contains(&v) {
+        h.mday = Some(v);
+    }
+    if h.mday.is_some() && h.hour.is_none() && (0..=24).contains(&v) {
+        h.hour = Some(v);
+    }
+    let len = s.len();
+    sub(s, 0, len);
+    true
+}
+
+const HAVE_ALPHA: u8 = 1;
+const HAVE_DIGIT: u8 = 2;
+const HAVE_DASH: u8 = 4;
+const HAVE_DOT: u8 = 8;
+const HAVE_SLASH: u8 = 16;
+
+/// check_class, and `HAVE_ELEM_P(x)`.
+fn have(s: &[u8], x: u8) -> bool {
+    let mut f = 0;
+    for &c in s {
+        if c.is_ascii_alphabetic() {
+            f |= HAVE_ALPHA;
+        }
+        if dig(c) {
+            f |= HAVE_DIGIT;
+        }
+        match c {
+            b'-' => f |= HAVE_DASH,
+            b'.' => f |= HAVE_DOT,
+            b'/' => f |= HAVE_SLASH,
+            _ => {}
+        }
+    }
+    f & x == x
+}
+
+/// `Date._parse(str, true)`; `None` for its ArgumentError (too long).
+fn date_parse(str: &str) -> Option<Hash> {
+    if str.len() > PARSE_LIMIT {
+        return None;
+    }
+    // `str.gsub!(/[^-+',.\/:@[:alnum:]\[\]]+/, ' ')`
+    let mut s: Vec<u8> = Vec::with_capacity(str.len());
+    for c in str.chars() {
+        let b = if c.is_ascii_alphanumeric() || "-+',./:@[]".contains(c) {
+            c as u8
+        } else if !c.is_ascii() && c.is_alphanumeric() {
+            NA
+        } else {
+            b' '
+        };
+        if b == b' ' && s.last() == Some(&b' ') {
+            continue;
+        }
+        s.push(b);
+    }
+    let mut h = Hash {
+        year: None,
+        yday: None,
+        mon: None,
+        mday: None,
+        hour: None,
+        min: None,
+        sec: None,
+        frac: None,
+        zone: None,
+        comp: true,
+        bc: false,
+        range: false,
+    };
+    let s = &mut s;
+    if have(s, HAVE_ALPHA) {
+        parse_day(s);
+    }
+    if have(s, HAVE_DIGIT) {
+        parse_time(s, &mut h);
+    }
+    let h = &mut h;
+    let _ = (have(s, HAVE_ALPHA | HAVE_DIGIT) && (parse_eu(s, h) || parse_us(s, h)))
+        || (have(s, HAVE_DIGIT | HAVE_DASH) && parse_iso(s, h))
+        || (have(s, HAVE_DIGIT | HAVE_DOT) && parse_jis(s, h))
+        || (have(s, HAVE_ALPHA | HAVE_DIGIT | HAVE_DASH) && parse_vms(s, h))
+        || (have(s, HAVE_DIGIT | HAVE_SLASH) && parse_sla(s, h))
+        || (have(s, HAVE_DIGIT | HAVE_DOT) && parse_dot(s, h))
+        || (have(s, HAVE_DIGIT) && parse_iso2(s, h))
+        || (have(s, HAVE_DIGIT) && parse_year(s, h))
+        || (have(s, HAVE_ALPHA) && parse_mon(s, h))
+        || (have(s, HAVE_DIGIT) && parse_mday(s, h))
+        || (have(s, HAVE_DIGIT) && parse_ddd(s, h));
+    if have(s, HAVE_ALPHA) {
+        parse_bc(s, h);
+    }
+    if have(s, HAVE_DIGIT) {
+        parse_frag(s, h);
+    }
+    if h.bc
+        && let Some(y) = h.year
+    {
+        h.year = Some(1 - y);
+    }
+    if h.comp
+        && let Some(y) = h.year
+        && (0..=99).contains(&y)
+    {
+        h.year = Some(y + if y >= 69 { 1900 } else { 2000 });
+    }
+    Some(h.clone())
+}
+
+/// Time.zone_offset (the local zone is UTC).
+fn zone_offset(zone: &[u8]) -> Option<i128> {
+    let z: Vec<u8> = zone.to_ascii_uppercase();
+    let d2 = |i: usize| (digits(&z, i) >= 2).then(|| num(&z[i..i + 2]));
+    if matches!(bt(&z, 0), b'+' | b'-') {
+        let sign = if z[0] == b'-' { -1 } else { 1 };
+        // /\A([+-])(\d\d)(:?)(\d\d)(?:\3(\d\d))?\z/
+        if let Some(hh) = d2(1) {
+            let colon = bt(&z, 3) == b':';
+            let m = 3 + usize::from(colon);
+            if let Some(mm) = d2(m) {
+                let rest = &z[m + 2..];
+                if rest.is_empty() {
+                    return Some(sign * ((hh * 60 + mm) * 60));
+                }
+                let sep_ok = if colon {
+                    rest.first() == Some(&b':')
+                } else {
+                    true
+                };
+                let r = &rest[usize::from(colon)..];
+                if sep_ok && r.len() == 2 && digits(r, 0) == 2 {
+                    return Some(sign * ((hh * 60 + mm) * 60 + num(r)));
+                }
+            }
+            // /\A[+-]\d\d\z/
+            if z.len() == 3 {
+                return Some(sign * hh * 3600);
+            }
+        }
+        return None;
+    }
+    let h = match &z[..] {
+        b"UTC" | b"Z" | b"UT" | b"GMT" => 0,
+        b"EST" => -5,
+        b"EDT" => -4,
+        b"CST" => -6,
+        b"CDT" => -5,
+        b"MST" => -7,
+        b"MDT" => -6,
+        b"PST" => -8,
+        b"PDT" => -7,
+        [c @ b'A'..=b'I'] => i128::from(c - b'A') + 1,
+        [c @ b'K'..=b'M'] => i128::from(c - b'K') + 10,
+        [c @ b'N'..=b'Y'] => -(i128::from(c - b'N') + 1),
+        _ => return None,
+    };
+    Some(h * 3600)
+}
+
+fn leap(y: i128) -> bool {
+    (y.rem_euclid(4) == 0 && y.rem_euclid(100) != 0) || y.rem_euclid(400) == 0
+}
+
+/// Time.month_days (Ruby's array index: `m - 1` may count from the end).
+fn month_days(y: i128, m: i128) -> Option<i128> {
+    const COMMON: [i128; 12] = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+    let i = m - 1;
+    let i = if i < 0 { i + 12 } else { i };
+    let d = *COMMON.get(usize::try_from(i).ok()?)?;
+    Some(if i == 1 && leap(y) { 29 } else { d })
+}
+
+type Fields = (i128, i128, i128, i128, i128, i128);
+
+/// Time.apply_offset.
+fn apply_offset(f: Fields, off: i128) -> (i128, i128, Option<i128>, i128, i128, i128) {
+    let (mut year, mut mon, mut day, mut hour, mut min, mut sec) = f;
+    let mut dayo = Some(day);
+    if off < 0 {
+        let mut off = -off;
+        let o = off % 60;
+        off /= 60;
+        if o != 0 {
+            sec += o;
+            off += sec.div_euclid(60);
+            sec = sec.rem_euclid(60);
+        }
+        let o = off % 60;
+        off /= 60;
+        if o != 0 {
+            min += o;
+            off += min.div_euclid(60);
+            min = min.rem_euclid(60);
+        }
+        let o = off % 24;
+        off /= 24;
+        if o != 0 {
+            hour += o;
+            off += hour.div_euclid(24);
+            hour = hour.rem_euclid(24);
+        }
+        if off != 0 {
+            day += off;
+            dayo = Some(day);
+            if let Some(days) = month_days(year, mon)
+                && days < day
+            {
+                mon += 1;
+                if mon > 12 {
+                    mon = 1;
+                    year += 1;
+                }
+                dayo = Some(1);
+            }
+        }
+    } else if off > 0 {
+        let mut off = off;
+        let o = off % 60;
+        off /= 60;
+        if o != 0 {
+            sec -= o;
+            off -= sec.div_euclid(60);
+            sec = sec.rem_euclid(60);
+        }
+        let o = off % 60;
+        off /= 60;
+        if o != 0 {
+            min -= o;
+            off -= min.div_euclid(60);
+            min = min.rem_euclid(60);
+        }
+        let o = off % 24;
+        off /= 24;
+        if o != 0 {
+            hour -= o;
+            off -= hour.div_euclid(24);
+            hour = hour.rem_euclid(24);
+        }
+        if off != 0 {
+            day -= off;
+            dayo = Some(day);
+            if day < 1 {
+                mon -= 1;
+                if mon < 1 {
+                    year -= 1;
+                    mon = 12;
+                }
+                dayo = month_days(year, mon);
+            }
+        }
+    }
+    (year, mon, dayo, hour, min, sec)
+}
+
+/// `Time.utc(year, mon, day, hour, min, sec, usec)` (ArgumentError → None).
+fn time_utc(
+    year: i128,
+    mon: i128,
+    day: i128,
+    hour: i128,
+    min: i128,
+    sec: i128,
+    nanos: u32,
+) -> Result<RubyTime, Fail> {
+    // time_arg: `obj2ubits(v, bits)` per field (NUM2INT's RangeError past
+    // a C int, ArgumentError outside the bits), then validate_vtm.
+    for (v, bits) in [(mon, 4), (day, 5), (hour, 5), (min, 6), (sec, 6)] {
+        if i32::try_from(v).is_err() {
+            return Err(Fail::Range);
+        }
+        if !(0..1 << bits).contains(&v) {
+            return Err(Fail::Arg);
+        }
+    }
+    let h24 = hour == 24;
+    if !(1..=12).contains(&mon)
+        || !(1..=31).contains(&day)
+        || !(0..=24).contains(&hour)
+        || !(0..=if h24 { 0 } else { 59 }).contains(&min)
+        || !(0..=if h24 { 0 } else { 60 }).contains(&sec)
+        || year.abs() > HUGE / 10
+    {
+        return Err(Fail::Arg);
+    }
+    let days = days_from_civil(year, mon as u32, 1) + day - 1;
+    Ok(RubyTime {
+        secs: days * 86_400 + hour * 3600 + min * 60 + sec,
+        nanos,
+        offset: 0,
+    })
+}
+
+/// Time.make_time (lib/time.rb, Ruby 3.1).
+#[allow(clippy::too_many_arguments)]
+fn make_time(
+    year: Option<i128>,
+    yday: Option<i128>,
+    mon: Option<i128>,
+    day: Option<i128>,
+    hour: Option<i128>,
+    min: Option<i128>,
+    sec: Option<i128>,
+    frac: Option<u32>,
+    zone: Option<&[u8]>,
+    now: &RubyTime,
+) -> Result<RubyTime, Fail> {
+    if year.is_none()
+        && yday.is_none()
+        && mon.is_none()
+        && day.is_none()
+        && hour.is_none()
+        && min.is_none()
+        && sec.is_none()
+        && frac.is_none()
+    {
+        return Err(Fail::Arg);
+    }
+    let off = zone.and_then(zone_offset);
+    let now_local = RubyTime {
+        offset: off.and_then(|o| i32::try_from(o).ok()).unwrap_or(0),
+        ..*now
+    }
+    .civil();
+    let off_year = year.unwrap_or(now_local.year);
+    if let Some(yday) = yday {
+        if !(1..=366).contains(&yday) {
+            return Err(Fail::Arg);
+        }
+        let (mut mon, mut day) = ((yday - 1) / 31 + 1, (yday - 1) % 31 + 1);
+        let t = make_time(
+            year,
+            None,
+            Some(mon),
+            Some(day),
+            hour,
+            min,
+            sec,
+            frac,
+            zone,
+            now,
+        )?;
+        let diff = yday - i128::from(t.civil().ordinal);
+        if diff == 0 {
+            return Ok(t);
+        }
+        day += diff;
+        if day > 28
+            && let Some(md) = month_days(off_year, mon)
+            && day > md
+        {
+            mon += 1;
+            if mon > 12 {
+                return Err(Fail::Arg);
+            }
+            day -= md;
+        }
+        return make_time(
+            year,
+            None,
+            Some(mon),
+            Some(day),
+            hour,
+            min,
+            sec,
+            frac,
+            zone,
+            now,
+        );
+    }
+    let n = now_local;
+    let (mut year, mut mon, mut day, mut hour, mut min, mut sec) = (year, mon, day, hour, min, sec);
+    let mut nanos = frac;
+    // Leading missing fields come from now.
+    'fill: {
+        if year.is_some() {
+            break 'fill;
+        }
+        year = Some(n.year);
+        if mon.is_some() {
+            break 'fill;
+        }
+        mon = Some(n.month.into());
+        if day.is_some() {
+            break 'fill;
+        }
+        day = Some(n.day.into());
+        if hour.is_some() {
+            break 'fill;
+        }
+        hour = Some(n.hour.into());
+        if min.is_some() {
+            break 'fill;
+        }
+        min = Some(n.minute.into());
+        if sec.is_some() {
+            break 'fill;
+        }
+        sec = Some(n.second.into());
+        if frac.is_some() {
+            break 'fill;
+        }
+        nanos = Some(now.nanos / 1000 * 1000);
+    }
+    let f = (
+        year.unwrap_or(1970),
+        mon.unwrap_or(1),
+        day.unwrap_or(1),
+        hour.unwrap_or(0),
+        min.unwrap_or(0),
+        sec.unwrap_or(0),
+    );
+    let nanos = nanos.unwrap_or(0);
+    match off {
+        Some(off) => {
+            let (y, m, d, h, mi, s) = apply_offset(f, off);
+            let t = time_utc(y, m, d.unwrap_or(1), h, mi, s, nanos)?;
+            // force_zone!: `localtime(off)` wants |off| < 86400.
+            if off.abs() >= 86_400 {
+                return Err(Fail::Arg);
+            }
+            Ok(RubyTime {
+                offset: off as i32,
+                ..t
+            })
+        }
+        None => time_utc(f.0, f.1, f.2, f.3, f.4, f.5, nanos),
     }
 }
 
 /// Ruby's `Time.parse(text, now)` (nil for its ArgumentError).
-fn time_parse(low: &str, now: &RubyTime) -> Option<RubyTime> {
-    let mut b: Vec<u8> = low
-        .bytes()
-        .map(|c| if c.is_ascii() { c } else { b' ' })
-        .collect();
-    for c in b.iter_mut() {
-        if c.is_ascii_whitespace() {
-            *c = b' ';
-        }
+fn time_parse(low: &str, now: &RubyTime) -> Result<RubyTime, Fail> {
+    let h = date_parse(low).ok_or(Fail::Arg)?;
+    if h.range {
+        return Err(Fail::Range);
     }
-    let mut p = Parts::default();
-    parse_time(&mut b, &mut p);
-    let toks: Vec<Tok> = tokens(&b)
-        .into_iter()
-        .filter(|t| !matches!(t, Tok::Word(w) if DAYS.iter().any(|d| w.starts_with(d))))
-        .collect();
-    parse_date(&toks, &mut p);
-    if p.year.is_none()
-        && p.mon.is_none()
-        && p.mday.is_none()
-        && p.hour.is_none()
-        && p.min.is_none()
-    {
-        return None;
-    }
-    let off = p.offset.unwrap_or(0);
-    let zone = FixedOffset::east_opt(off)?;
-    let n = RubyTime {
-        offset: off,
-        ..*now
-    }
-    .civil();
-    // Leading missing parts come from now, the rest default.
-    let mut year = p.year;
-    let mut mon = p.mon;
-    let mut mday = p.mday;
-    if year.is_none() {
-        year = Some(i64::try_from(n.year).ok()?);
-        if mon.is_none() {
-            mon = Some(i64::from(n.month));
-            if mday.is_none() {
-                mday = Some(i64::from(n.day));
-            }
-        }
-    }
-    let (year, mon, mday) = (year?, mon.unwrap_or(1), mday.unwrap_or(1));
-    let (hour, min, sec) = (p.hour.unwrap_or(0), p.min.unwrap_or(0), p.sec.unwrap_or(0));
-    if !(1..=12).contains(&mon)
-        || !(1..=31).contains(&mday)
-        || !(0..=24).contains(&hour)
-        || !(0..=59).contains(&min)
-        || !(0..=60).contains(&sec)
-        || (hour == 24 && (min, sec) != (0, 0))
-    {
-        return None;
-    }
-    let date = NaiveDate::from_ymd_opt(i32::try_from(year).ok()?, mon as u32, 1)?
-        .checked_add_signed(Duration::days(mday - 1))?;
-    let local = date.and_hms_opt(0, 0, 0)? + Duration::seconds(hour * 3600 + min * 60 + sec);
-    zone.from_local_datetime(&local)
-        .single()
-        .map(RubyTime::from_chrono)
+    make_time(
+        h.year,
+        h.yday,
+        h.mon,
+        h.mday,
+        h.hour,
+        h.min,
+        h.sec,
+        h.frac,
+        h.zone.as_deref(),
+        now,
+    )
 }
 
 const DAY_NAMES: [&str; 7] = [
@@ -774,9 +1963,8 @@ pub fn strftime(t: &RubyTime, fmt: &str, max_bytes: usize) -> Result<String, Fil
             }
         };
         match d {
-            'Y' => {
-                numeric(&mut out, t.year, 4, '0');
-            }
+            // strftime.c: `FMT('0', 0 <= y ? 4 : 5, "ld", y)`.
+            'Y' => numeric(&mut out, t.year, if t.year < 0 { 5 } else { 4 }, '0'),
             'C' => numeric(&mut out, t.year.div_euclid(100), 2, '0'),
             'y' => numeric(&mut out, t.year.rem_euclid(100), 2, '0'),
             'm' => numeric(&mut out, t.month.into(), 2, '0'),
@@ -898,7 +2086,7 @@ pub fn date(input: &Value, args: &[Value], ctx: &FilterCtx) -> FilterResult {
     if format.is_empty() {
         return Ok(input.clone());
     }
-    let Some(t) = to_date(input) else {
+    let Some(t) = to_date_or_raise(input)? else {
         return Ok(input.clone());
     };
     text(strftime(&t, &format, ctx.max_bytes)?, ctx)
@@ -908,6 +2096,30 @@ pub fn date(input: &Value, args: &[Value], ctx: &FilterCtx) -> FilterResult {
 mod tests {
     use super::*;
     use crate::filters::{call_filter, rendered};
+    use chrono::TimeZone;
+
+    /// Prints `Time.parse` of each line of $GOAKIT_DATE_LINES (a fixed now)
+    /// for comparing with Ruby by hand.
+    #[test]
+    #[ignore]
+    fn date_lines() {
+        let Ok(path) = std::env::var("GOAKIT_DATE_LINES") else {
+            return;
+        };
+        let text = std::fs::read_to_string(path).unwrap();
+        let now = at(1_796_159_803);
+        let mut out = String::new();
+        for line in text.lines() {
+            let r = match time_parse(&line.to_lowercase(), &now) {
+                Ok(t) => strftime(&t, "%Y-%m-%d %H:%M:%S.%N %z", 1000).unwrap(),
+                Err(Fail::Arg) => "nil".into(),
+                Err(Fail::Range) => "ERR RangeError".into(),
+            };
+            out.push_str(&r);
+            out.push('\n');
+        }
+        std::fs::write(std::env::var("GOAKIT_DATE_OUT").unwrap(), out).unwrap();
+    }
 
     /// Inside chrono's range the own calendar agrees with chrono on every
     /// field strftime prints (a day apart over ±30,000 years, plus edges).
@@ -973,7 +2185,7 @@ mod tests {
     fn parse(s: &str) -> String {
         // A fixed "now": 2026-12-01 21:16:43 UTC.
         let now = at(1_796_159_803);
-        match time_parse(&s.to_lowercase(), &now) {
+        match time_parse(&s.to_lowercase(), &now).ok() {
             Some(t) => strftime(&t, "%Y-%m-%d %H:%M:%S %z |%Z|", 1000).unwrap(),
             None => "nil".into(),
         }
