@@ -2098,29 +2098,6 @@ mod tests {
     use crate::filters::{call_filter, rendered};
     use chrono::TimeZone;
 
-    /// Prints `Time.parse` of each line of $GOAKIT_DATE_LINES (a fixed now)
-    /// for comparing with Ruby by hand.
-    #[test]
-    #[ignore]
-    fn date_lines() {
-        let Ok(path) = std::env::var("GOAKIT_DATE_LINES") else {
-            return;
-        };
-        let text = std::fs::read_to_string(path).unwrap();
-        let now = at(1_796_159_803);
-        let mut out = String::new();
-        for line in text.lines() {
-            let r = match time_parse(&line.to_lowercase(), &now) {
-                Ok(t) => strftime(&t, "%Y-%m-%d %H:%M:%S.%N %z", 1000).unwrap(),
-                Err(Fail::Arg) => "nil".into(),
-                Err(Fail::Range) => "ERR RangeError".into(),
-            };
-            out.push_str(&r);
-            out.push('\n');
-        }
-        std::fs::write(std::env::var("GOAKIT_DATE_OUT").unwrap(), out).unwrap();
-    }
-
     /// Inside chrono's range the own calendar agrees with chrono on every
     /// field strftime prints (a day apart over ±30,000 years, plus edges).
     #[test]
