@@ -192,12 +192,10 @@ pub fn join(items: &[Value], sep: &Value, depth: usize) -> Result<Value, Incompa
     Ok(acc.into_value(binary))
 }
 
-/// The byte-wise twin of a char-wise string function: a binary string read
-/// as Latin-1 text (one char per byte), `f` applied, the result's chars
-/// read back as bytes. Right for filters that count, cut or match ASCII
-/// (Ruby's binary characters are bytes).
-pub fn bytewise(b: &[u8], f: impl FnOnce(&str) -> String) -> Value {
-    Value::binary(from_latin1(&f(&to_latin1(b))))
+/// `String#include?` on bytes (the encodings already checked): an empty
+/// needle is in every string.
+pub fn includes(hay: &[u8], needle: &[u8]) -> bool {
+    needle.is_empty() || hay.windows(needle.len()).any(|w| w == needle)
 }
 
 /// Bytes as Latin-1 text.
@@ -284,16 +282,10 @@ impl OutBuf {
 
     /// `output << text` for UTF-8 text.
     pub fn push_str(&self, out: &mut String, text: &str) -> Result<(), Incompatible> {
-        self.allows(text)?;
-        out.push_str(text);
-        Ok(())
-    }
-
-    /// Whether UTF-8 `text` may be appended.
-    pub fn allows(&self, text: &str) -> Result<(), Incompatible> {
         if self.binary && !text.is_ascii() {
             return Err(Incompatible);
         }
+        out.push_str(text);
         Ok(())
     }
 

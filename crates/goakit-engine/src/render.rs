@@ -1264,7 +1264,7 @@ fn contains(
         Value::Str(_) | Value::Bin(_) if binary::any_binary(&[left, right]) => {
             let (l, r) = (binary::rstr(left), binary::rstr(right));
             l.check(&r)?;
-            r.bytes.is_empty() || l.bytes.windows(r.bytes.len()).any(|w| w == &*r.bytes)
+            binary::includes(&l.bytes, &r.bytes)
         }
         Value::Str(s) => s.contains(&*right.to_s()),
         Value::Array(a) => a.iter().any(|x| x.ruby_eq(right)),

@@ -254,14 +254,12 @@ pub fn access(item: &Value, property: &Value) -> Access {
         // non-ASCII UTF-8 pattern is Ruby's `Encoding::CompatibilityError`.
         Value::Bin(b) => match property {
             Value::Str(p) if !p.is_ascii() => Access::Internal,
-            Value::Str(p) => Access::Value(
-                if p.is_empty() || b.windows(p.len()).any(|w| w == p.as_bytes()) {
-                    Value::Str(p.clone())
-                } else {
-                    Value::Nil
-                },
-            ),
-            Value::Bin(p) => Access::Value(if b.windows(p.len()).any(|w| w == &**p) {
+            Value::Str(p) => Access::Value(if crate::binary::includes(b, p.as_bytes()) {
+                Value::Str(p.clone())
+            } else {
+                Value::Nil
+            }),
+            Value::Bin(p) => Access::Value(if crate::binary::includes(b, p) {
                 Value::Bin(p.clone())
             } else {
                 Value::Nil

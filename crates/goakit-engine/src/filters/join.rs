@@ -9,10 +9,6 @@ use super::{FilterCtx, FilterResult, s, text};
 use crate::value::Value;
 
 pub fn join(input: &Value, args: &[Value], ctx: &FilterCtx) -> FilterResult {
-    let glue = match args.first() {
-        Some(g) => s(g),
-        None => " ".into(),
-    };
     let binary = match input {
         Value::Bin(_) => true,
         Value::Array(a) => crate::binary::has_binary(a, 0),
@@ -24,6 +20,10 @@ pub fn join(input: &Value, args: &[Value], ctx: &FilterCtx) -> FilterResult {
         let glue = args.first().cloned().unwrap_or_else(|| Value::from(" "));
         return super::checked(crate::binary::join(&items, &glue, 0)?, ctx);
     }
+    let glue = match args.first() {
+        Some(g) => s(g),
+        None => " ".into(),
+    };
     let mut out = String::new();
     for (i, v) in InputIter::new(input).enumerate() {
         if i > 0 {
