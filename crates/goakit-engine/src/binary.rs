@@ -29,7 +29,7 @@
 //! U+FFFD replacements (`Value::to_s`), a difference listed in
 //! `docs/engine.md`.
 
-use crate::filters::{FilterCtx, FilterError, FilterResult};
+use crate::filters::{FilterCtx, FilterResult};
 use crate::value::Value;
 use std::borrow::Cow;
 use std::fmt::Write as _;
@@ -198,11 +198,6 @@ pub fn includes(hay: &[u8], needle: &[u8]) -> bool {
     needle.is_empty() || hay.windows(needle.len()).any(|w| w == needle)
 }
 
-/// Bytes as Latin-1 text.
-pub fn to_latin1(b: &[u8]) -> String {
-    b.iter().map(|&c| c as char).collect()
-}
-
 /// Latin-1 text back to bytes (chars above U+00FF cannot occur; they would
 /// be kept as their UTF-8 bytes).
 pub fn from_latin1(s: &str) -> Vec<u8> {
@@ -218,42 +213,114 @@ pub fn from_latin1(s: &str) -> Vec<u8> {
     out
 }
 
+/// How a byte-wise filter meets Ruby's encoding checks (the catalogue's
+/// `bytes`, `search` and `splice` marks).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ByteWise {
+    /// Not byte-wise: a binary string is read as its UTF-8 text.
+    No,
+    /// Byte-wise; the result is built by concatenation (`+`, `concat`,
+    /// `join`, the pieces of `gsub`/`sub`), so Ruby raises only when one
+    /// result would hold non-ASCII binary bytes and non-ASCII UTF-8 text.
+    /// An argument that is never used (a `truncate` ending when nothing is
+    /// cut, a replacement when nothing matches) is never checked.
+    Pieces,
+    /// As `Pieces`, and the first argument is searched for in the input
+    /// (`gsub`, `sub`, `index`, `rindex`, `split` with a string), which
+    /// `rb_enc_check`s the two before anything else.
+    Search,
+    /// As `Search`, and on a match `String#[]=` puts the second argument
+    /// into the input, which `rb_enc_check`s it against the whole input
+    /// (`replace_last`, `remove_last`).
+    Splice,
+}
+
+/// The char standing for byte `b` ≥ 0x80 of a binary string while a
+/// byte-wise filter runs: one char per byte, in Supplementary Private Use
+/// Area-B so that it is no letter, digit or space of any regex, and apart
+/// from every char a UTF-8 argument can bring (one that holds these very
+/// private-use chars would be read as bytes).
+const BYTE_CHARS: u32 = 0x10_F000;
+
+fn byte_char(b: u8) -> char {
+    if b.is_ascii() {
+        b as char
+    } else {
+        char::from_u32(BYTE_CHARS + u32::from(b)).unwrap_or(char::REPLACEMENT_CHARACTER)
+    }
+}
+
+fn char_byte(c: char) -> Option<u8> {
+    let n = (c as u32).checked_sub(BYTE_CHARS)?;
+    (0x80..=0xFF).contains(&n).then_some(n as u8)
+}
+
+/// A filter result read back: its byte chars turned into bytes again (a
+/// binary string), or Ruby's `Encoding::CompatibilityError` when it also
+/// holds non-ASCII UTF-8 text.
+fn from_byte_chars(v: Value) -> Result<Value, Incompatible> {
+    match v {
+        Value::Str(s) if !s.is_ascii() => {
+            if !s.chars().any(|c| char_byte(c).is_some()) {
+                return Ok(Value::Str(s));
+            }
+            let mut out = Vec::with_capacity(s.len());
+            for c in s.chars() {
+                match char_byte(c) {
+                    Some(b) => out.push(b),
+                    None if c.is_ascii() => out.push(c as u8),
+                    None => return Err(Incompatible),
+                }
+            }
+            Ok(Value::binary(out))
+        }
+        Value::Array(a)
+            if a.iter()
+                .any(|x| matches!(x, Value::Str(s) if !s.is_ascii())) =>
+        {
+            Ok(Value::from(
+                a.iter()
+                    .cloned()
+                    .map(from_byte_chars)
+                    .collect::<Result<Vec<_>, _>>()?,
+            ))
+        }
+        other => Ok(other),
+    }
+}
+
 /// Calls a string filter whose Ruby code is byte-wise on a binary string
 /// (it cuts, counts, strips or matches ASCII) with a binary input or
-/// argument: each binary string is handed over as its Latin-1 text (one
-/// char per byte), the result read back as bytes. A non-ASCII UTF-8 string
-/// beside a binary one is Ruby's `Encoding::CompatibilityError` (goakit
-/// raises it even where Ruby would not look at that argument, e.g. a
-/// `replace` text when nothing matches: a difference listed in
-/// `docs/engine.md`).
+/// argument: each binary string is handed over with one char per byte
+/// (see [`BYTE_CHARS`]), UTF-8 strings as they are, and the result read
+/// back by [`from_byte_chars`]; `how` adds the checks Ruby makes before
+/// the result is built.
 pub fn bridge(
     call: fn(&Value, &[Value], &FilterCtx) -> FilterResult,
+    how: ByteWise,
     input: &Value,
     args: &[Value],
     ctx: &FilterCtx,
 ) -> FilterResult {
-    fn latin1(v: &Value) -> Result<Value, FilterError> {
+    fn chars(v: &Value) -> Value {
         match v {
-            Value::Bin(b) => Ok(Value::from(to_latin1(b))),
-            Value::Str(s) if !s.is_ascii() => Err(FilterError::Internal),
-            other => Ok(other.clone()),
+            Value::Bin(b) => Value::from(b.iter().copied().map(byte_char).collect::<String>()),
+            other => other.clone(),
         }
     }
-    fn back(v: Value) -> Value {
-        match v {
-            Value::Str(s) if !s.is_ascii() => Value::binary(from_latin1(&s)),
-            Value::Array(a)
-                if a.iter()
-                    .any(|x| matches!(x, Value::Str(s) if !s.is_ascii())) =>
-            {
-                Value::from(a.iter().cloned().map(back).collect::<Vec<_>>())
-            }
-            other => other,
+    if matches!(how, ByteWise::Search | ByteWise::Splice)
+        && let Some(pat) = args.first()
+    {
+        rstr(input).check(&rstr(pat))?;
+        if how == ByteWise::Splice
+            && let Some(repl) = args.get(1)
+            && includes(&rstr(input).bytes, &rstr(pat).bytes)
+        {
+            rstr(input).check(&rstr(repl))?;
         }
     }
-    let input = latin1(input)?;
-    let args = args.iter().map(latin1).collect::<Result<Vec<_>, _>>()?;
-    call(&input, &args, ctx).map(back)
+    let args = args.iter().map(chars).collect::<Vec<_>>();
+    Ok(from_byte_chars(call(&chars(input), &args, ctx)?)?)
 }
 
 /// The encoding state of one output buffer (the page's, or a capture's).

@@ -216,6 +216,8 @@ const STRINGS: &[&str] = &[
     "a-b",
     "%20",
     "YQ==",
+    "Yf9i",
+    "w6k=",
     "10",
     "true",
     "k",

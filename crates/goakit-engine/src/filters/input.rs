@@ -206,6 +206,14 @@ pub fn access(item: &Value, property: &Value) -> Access {
                     Err(e) => e,
                 };
             }
+            // A binary string's characters are its bytes.
+            Value::Bin(b) => {
+                return match range_slice(b.len() as i64, r) {
+                    Ok(Some((st, n))) => Access::Value(Value::binary(b[st..st + n].to_vec())),
+                    Ok(None) => Access::Value(Value::Nil),
+                    Err(e) => e,
+                };
+            }
             _ => {}
         }
     }

@@ -3,6 +3,7 @@
 //! Every list of known filter names (lint, language server) comes from
 //! [`CATALOGUE`].
 
+use crate::binary::ByteWise;
 use crate::value::{Hash, Value};
 use std::time::Instant;
 
@@ -78,10 +79,11 @@ pub struct Filter {
     /// the markup had `k: v`, comes last, as Ruby passes it). The arity is
     /// checked before the call.
     pub call: fn(&Value, &[Value], &FilterCtx) -> FilterResult,
-    /// Ruby's code works character by character in a way that, on a
-    /// binary string, is byte by byte: a binary input or argument goes
-    /// through [`crate::binary::bridge`].
-    pub bytes: bool,
+    /// Whether Ruby's code works character by character in a way that, on
+    /// a binary string, is byte by byte (then a binary input or argument
+    /// goes through [`crate::binary::bridge`]), and which encoding checks
+    /// it meets on the way.
+    pub bytes: ByteWise,
 }
 
 mod abs;
@@ -136,19 +138,25 @@ pub use input::InputIter;
 
 macro_rules! f {
     ($name:literal, $req:expr, $opt:expr, $summary:literal, $call:path) => {
-        f!($name, $req, $opt, $summary, $call, false)
+        f!($name, $req, $opt, $summary, $call, No)
     };
     ($name:literal, $req:expr, $opt:expr, $summary:literal, $call:path, bytes) => {
-        f!($name, $req, $opt, $summary, $call, true)
+        f!($name, $req, $opt, $summary, $call, Pieces)
     };
-    ($name:literal, $req:expr, $opt:expr, $summary:literal, $call:path, $bytes:literal) => {
+    ($name:literal, $req:expr, $opt:expr, $summary:literal, $call:path, search) => {
+        f!($name, $req, $opt, $summary, $call, Search)
+    };
+    ($name:literal, $req:expr, $opt:expr, $summary:literal, $call:path, splice) => {
+        f!($name, $req, $opt, $summary, $call, Splice)
+    };
+    ($name:literal, $req:expr, $opt:expr, $summary:literal, $call:path, $bytes:ident) => {
         Filter {
             name: $name,
             required: $req,
             optional: $opt,
             summary: $summary,
             call: $call,
-            bytes: $bytes,
+            bytes: ByteWise::$bytes,
         }
     };
 }
@@ -370,7 +378,7 @@ pub static CATALOGUE: &[Filter] = &[
         0,
         "Removes any instance of a substring inside a string.",
         remove::remove,
-        bytes
+        search
     ),
     f!(
         "remove_first",
@@ -378,7 +386,7 @@ pub static CATALOGUE: &[Filter] = &[
         0,
         "Removes the first instance of a substring inside a string.",
         remove::remove_first,
-        bytes
+        search
     ),
     f!(
         "remove_last",
@@ -386,7 +394,7 @@ pub static CATALOGUE: &[Filter] = &[
         0,
         "Removes the last instance of a substring inside a string.",
         remove::remove_last,
-        bytes
+        splice
     ),
     f!(
         "replace",
@@ -394,7 +402,7 @@ pub static CATALOGUE: &[Filter] = &[
         1,
         "Replaces any instance of a substring inside a string.",
         replace::replace,
-        bytes
+        search
     ),
     f!(
         "replace_first",
@@ -402,7 +410,7 @@ pub static CATALOGUE: &[Filter] = &[
         1,
         "Replaces the first instance of a substring inside a string.",
         replace::replace_first,
-        bytes
+        search
     ),
     f!(
         "replace_last",
@@ -410,7 +418,7 @@ pub static CATALOGUE: &[Filter] = &[
         0,
         "Replaces the last instance of a substring inside a string.",
         replace::replace_last,
-        bytes
+        splice
     ),
     f!(
         "reverse",
@@ -469,7 +477,7 @@ pub static CATALOGUE: &[Filter] = &[
         0,
         "Splits a string into an array of substrings on a separator.",
         split::split,
-        bytes
+        search
     ),
     f!(
         "strip",
@@ -622,10 +630,10 @@ pub(crate) use call_filter;
 /// Calls filter `f` (its arity already checked), through the byte-wise
 /// bridge where Ruby's code is byte-wise on binary strings.
 pub fn apply(f: &Filter, input: &Value, args: &[Value], ctx: &FilterCtx) -> FilterResult {
-    if f.bytes
+    if f.bytes != ByteWise::No
         && (matches!(input, Value::Bin(_)) || args.iter().any(|a| matches!(a, Value::Bin(_))))
     {
-        return crate::binary::bridge(f.call, input, args, ctx);
+        return crate::binary::bridge(f.call, f.bytes, input, args, ctx);
     }
     (f.call)(input, args, ctx)
 }
