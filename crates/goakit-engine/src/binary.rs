@@ -25,9 +25,11 @@
 //!   captured buffer gives its bytes back exactly and the page's final bytes
 //!   are read with U+FFFD for what is not UTF-8 (what a browser shows).
 //!
-//! Filters not named above read a binary string as its UTF-8 text with
-//! U+FFFD replacements (`Value::to_s`), a difference listed in
-//! `docs/engine.md`.
+//! Every filter meets binary strings in `tests/cases/binary.json`, beside
+//! ASCII and non-ASCII UTF-8 text, with Ruby's output stored. Where a
+//! filter reads one through `Value::to_s` (UTF-8 with U+FFFD for what is
+//! not UTF-8: a number's text, a property name in an error message) the
+//! page shows the same bytes.
 
 use crate::filters::{FilterCtx, FilterResult};
 use crate::value::Value;

@@ -651,6 +651,14 @@ regress!(
     Case::new("{{ 99999999999999999999 | date: '%Y' }}"),
     Expect::Html("3168873852651")
 );
+regress!(
+    // An 18,020-digit second count: 400-year cycles, Ruby's year and weekday.
+    regress_date_18k_digit_timestamp,
+    Case::new(
+        "{% assign n = 99999999999999999999 %}{% for i in (1..2000) %}{% assign n = n | times: 1000000000 %}{% endfor %}{{ n | date: '%Y' | size }}|{{ n | date: '%a %j' }}"
+    ),
+    Expect::Html("18013|Fri 146")
+);
 
 // ---- huge arguments
 

@@ -27,26 +27,40 @@
 //! `apply_offset`, `Time.utc`'s field checks). Ruby's ArgumentError gives
 //! nil, so the filter returns the input; its RangeError (a field past a C
 //! int) escapes `Utils.to_date` and renders `Liquid error: internal`.
-//! Known gaps: years past about 10^29 (Ruby's Bignum years) give nil, and
-//! non-ASCII letters count as letters (`[[:alpha:]]`) but never as digits.
+//! Known gap: non-ASCII letters count as letters (`[[:alpha:]]`) but never as digits.
 //! [`strftime`] is Ruby's `Time#strftime` with the flags `-_0^#`, widths
 //! and `%:z`.
 //!
 //! Ruby's `Time` holds any Integer of seconds (`Time.at(10**20)` is in the
-//! year 3,168,873,852,651), so the calendar here is goakit's own: the
-//! proleptic Gregorian civil date of a 128-bit second count (Howard
-//! Hinnant's `civil_from_days`), not chrono's, whose years end at 262,143.
+//! year 3,168,873,852,651) and `Time.utc` any Integer year, so the calendar
+//! here is goakit's own: the proleptic Gregorian civil date of a 128-bit
+//! second count (Howard Hinnant's `civil_from_days`), not chrono's, whose
+//! years end at 262,143. Beyond 128 bits a time also counts whole 400-year
+//! cycles (146,097 days, a whole number of weeks, after which the calendar
+//! repeats), so only printing its year or seconds needs a big integer.
 
 use super::{FilterCtx, FilterError, FilterResult, s, text};
 use crate::value::Value;
 use chrono::{DateTime, FixedOffset, Utc};
-use num_traits::ToPrimitive;
+use num_bigint::BigInt;
+use num_integer::Integer;
+use num_traits::{ToPrimitive, Zero};
+
+/// Years in one Gregorian cycle, and its seconds (146,097 days).
+const CYCLE_YEARS: i128 = 400;
+const CYCLE_SECS: i128 = 146_097 * 86_400;
+/// Second counts and years up to this size stay plain 128-bit numbers
+/// (every calendar step on them fits); larger ones are split into cycles.
+const SMALL: i128 = 1 << 100;
 
 /// A Ruby `Time`: the moment and its zone.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RubyTime {
-    /// Seconds since 1970-01-01 00:00:00 UTC.
+    /// Seconds since 1970-01-01 00:00:00 UTC, less `cycles` whole cycles.
     pub secs: i128,
+    /// Whole 400-year cycles ([`CYCLE_SECS`] each) beyond `secs`: zero for
+    /// every time whose seconds fit [`SMALL`].
+    pub cycles: BigInt,
     pub nanos: u32,
     /// The zone: local time minus UTC, in seconds.
     pub offset: i32,
@@ -98,6 +112,7 @@ impl RubyTime {
     fn from_chrono(t: DateTime<FixedOffset>) -> RubyTime {
         RubyTime {
             secs: i128::from(t.timestamp()),
+            cycles: BigInt::zero(),
             nanos: t.timestamp_subsec_nanos(),
             offset: t.offset().local_minus_utc(),
         }
@@ -159,9 +174,40 @@ fn now() -> RubyTime {
 fn at(secs: i128) -> RubyTime {
     RubyTime {
         secs,
+        cycles: BigInt::zero(),
         nanos: 0,
         offset: 0,
     }
+}
+
+/// `Time.at(secs)` in UTC for any Integer.
+fn at_big(secs: &BigInt) -> RubyTime {
+    match secs.to_i128().filter(|s| s.abs() < SMALL) {
+        Some(s) => at(s),
+        None => {
+            let (cycles, rest) = secs.div_mod_floor(&BigInt::from(CYCLE_SECS));
+            RubyTime {
+                cycles,
+                ..at(rest.to_i128().unwrap_or(0))
+            }
+        }
+    }
+}
+
+/// A year of any size as (whole cycles, the year within them).
+fn split_year(year: &BigInt) -> (BigInt, i128) {
+    match year.to_i128().filter(|y| y.abs() < SMALL) {
+        Some(y) => (BigInt::zero(), y),
+        None => {
+            let (c, r) = year.div_mod_floor(&BigInt::from(CYCLE_YEARS));
+            (c, r.to_i128().unwrap_or(0))
+        }
+    }
+}
+
+/// `cycles` whole cycles of `unit` plus `rest`.
+fn join_cycles(cycles: &BigInt, unit: i128, rest: i128) -> BigInt {
+    cycles * BigInt::from(unit) + BigInt::from(rest)
 }
 
 /// Ruby's `Utils.to_date` (nil where Ruby gives nil, or raises).
@@ -175,7 +221,7 @@ pub fn to_date(v: &Value) -> Option<RubyTime> {
 fn to_date_or_raise(v: &Value) -> Result<Option<RubyTime>, FilterError> {
     Ok(match v {
         Value::Int(i) => Some(at(i128::from(*i))),
-        Value::BigInt(b) => b.to_i128().map(at),
+        Value::BigInt(b) => Some(at_big(b)),
         Value::Str(st) => {
             if st.is_empty() {
                 return Ok(None);
@@ -185,7 +231,7 @@ fn to_date_or_raise(v: &Value) -> Result<Option<RubyTime>, FilterError> {
                 return Ok(Some(now()));
             }
             if low.bytes().all(|b| b.is_ascii_digit()) {
-                return Ok(low.parse::<i128>().ok().map(at));
+                return Ok(low.parse::<BigInt>().ok().map(|n| at_big(&n)));
             }
             match time_parse(&low, &now()) {
                 Ok(t) => Some(t),
@@ -216,7 +262,8 @@ const HUGE: i128 = 1_000_000_000_000_000_000_000_000_000_000;
 /// The hash `Date._parse` builds (the keys `Time.parse` reads).
 #[derive(Debug, Clone)]
 struct Hash {
-    year: Option<i128>,
+    /// Any Integer (`str2num` has no limit; Date._parse's 128-byte one).
+    year: Option<BigInt>,
     yday: Option<i128>,
     mon: Option<i128>,
     mday: Option<i128>,
@@ -292,6 +339,20 @@ fn num(s: &[u8]) -> i128 {
         }
         v = (v * 10 + i128::from(c - b'0')).min(HUGE);
     }
+    if neg { -v } else { v }
+}
+/// `str2num` for a year: any number of digits.
+fn big_num(s: &[u8]) -> BigInt {
+    let mut i = spaces(s, 0);
+    let neg = bt(s, i) == b'-';
+    if matches!(bt(s, i), b'-' | b'+') {
+        i += 1;
+    }
+    let d = digits(s, i);
+    if d < 30 {
+        return BigInt::from(num(s));
+    }
+    let v = BigInt::parse_bytes(&s[i..i + d], 10).unwrap_or_default();
     if neg { -v } else { v }
 }
 /// `n2i(s, f, w)`.
@@ -448,7 +509,7 @@ fn s3e(h: &mut Hash, y: Option<Vec<u8>>, m: Option<Vec<u8>>, d: Option<Vec<u8>>,
             if l > 2 {
                 c = Some(false);
             }
-            h.year = Some(num(&yy[bp..i + l]));
+            h.year = Some(big_num(&yy[bp..i + l]));
         }
     }
     if bc {
@@ -793,7 +854,7 @@ fn parse_jis(s: &mut Vec<u8>, h: &mut Hash) -> bool {
             continue;
         }
         let ce = be + 1 + digits(s, be + 1);
-        let (y, m, d) = (num(&s[a..ae]), num(&s[ae + 1..be]), num(&s[be + 1..ce]));
+        let (y, m, d) = (big_num(&s[a..ae]), num(&s[ae + 1..be]), num(&s[be + 1..ce]));
         sub(s, i, ce);
         h.year = Some(y + era);
         h.mon = Some(m);
@@ -1025,7 +1086,7 @@ fn parse_iso2(s: &mut Vec<u8>, h: &mut Hash) -> bool {
                 continue;
             }
             if let Some(e) = ydd(s, i) {
-                h.year = Some(num(&s[i..e]));
+                h.year = Some(big_num(&s[i..e]));
                 h.yday = Some(n2i(s, e + 1, 3));
                 sub(s, i, e + 4);
                 return true;
@@ -1052,7 +1113,7 @@ fn parse_year(s: &mut Vec<u8>, h: &mut Hash) -> bool {
     for i in 0..s.len() {
         let n = digits(s, i + 1);
         if s[i] == b'\'' && n > 0 && boundary(s, i + 1 + n) {
-            h.year = Some(num(&s[i + 1..i + 1 + n]));
+            h.year = Some(big_num(&s[i + 1..i + 1 + n]));
             sub(s, i, i + 1 + n);
             return true;
         }
@@ -1191,7 +1252,7 @@ fn ddd_cb(
                 h.min = Some(n2i(c2, l2 - 4, 2));
                 h.hour = Some(n2i(c2, l2 - 6, 2));
             } else {
-                h.year = Some(sgn(n2i(c2, 0, 2)));
+                h.year = Some(BigInt::from(sgn(n2i(c2, 0, 2))));
                 h.mon = Some(n2i(c2, 2, 2));
                 h.mday = Some(n2i(c2, 4, 2));
             }
@@ -1206,14 +1267,14 @@ fn ddd_cb(
                     h.mon = Some(n2i(c2, l2 - 10, 2));
                 }
                 if l2 == 12 {
-                    h.year = Some(sgn(n2i(c2, l2 - 12, 2)));
+                    h.year = Some(BigInt::from(sgn(n2i(c2, l2 - 12, 2))));
                 }
                 if l2 == 14 {
-                    h.year = Some(sgn(n2i(c2, l2 - 14, 4)));
+                    h.year = Some(BigInt::from(sgn(n2i(c2, l2 - 14, 4))));
                     h.comp = false;
                 }
             } else {
-                h.year = Some(sgn(n2i(c2, 0, 4)));
+                h.year = Some(BigInt::from(sgn(n2i(c2, 0, 4))));
                 h.mon = Some(n2i(c2, 4, 2));
                 h.mday = Some(n2i(c2, 6, 2));
                 if l2 >= 10 {
@@ -1242,7 +1303,7 @@ fn ddd_cb(
                 h.min = Some(n2i(c2, l2 - 4, 2));
                 h.hour = Some(n2i(c2, l2 - 5, 1));
             } else {
-                h.year = Some(sgn(n2i(c2, 0, 2)));
+                h.year = Some(BigInt::from(sgn(n2i(c2, 0, 2))));
                 h.yday = Some(n2i(c2, 2, 3));
             }
         }
@@ -1253,7 +1314,7 @@ fn ddd_cb(
                 h.hour = Some(n2i(c2, l2 - 6, 2));
                 h.mday = Some(n2i(c2, l2 - 7, 1));
             } else {
-                h.year = Some(sgn(n2i(c2, 0, 4)));
+                h.year = Some(BigInt::from(sgn(n2i(c2, 0, 4))));
                 h.yday = Some(n2i(c2, 4, 3));
             }
         }
@@ -1426,15 +1487,15 @@ fn date_parse(str: &str) -> Option<Hash> {
         parse_frag(s, h);
     }
     if h.bc
-        && let Some(y) = h.year
+        && let Some(y) = &h.year
     {
         h.year = Some(1 - y);
     }
     if h.comp
-        && let Some(y) = h.year
+        && let Some(y) = h.year.as_ref().and_then(ToPrimitive::to_i128)
         && (0..=99).contains(&y)
     {
-        h.year = Some(y + if y >= 69 { 1900 } else { 2000 });
+        h.year = Some(BigInt::from(y + if y >= 69 { 1900 } else { 2000 }));
     }
     Some(h.clone())
 }
@@ -1493,8 +1554,14 @@ fn leap(y: i128) -> bool {
     (y.rem_euclid(4) == 0 && y.rem_euclid(100) != 0) || y.rem_euclid(400) == 0
 }
 
+/// A year of any size as the year of its cycle that shares its calendar.
+fn cycle_year(y: &BigInt) -> i128 {
+    split_year(y).1
+}
+
 /// Time.month_days (Ruby's array index: `m - 1` may count from the end).
-fn month_days(y: i128, m: i128) -> Option<i128> {
+fn month_days(y: &BigInt, m: i128) -> Option<i128> {
+    let y = cycle_year(y);
     const COMMON: [i128; 12] = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
     let i = m - 1;
     let i = if i < 0 { i + 12 } else { i };
@@ -1502,10 +1569,10 @@ fn month_days(y: i128, m: i128) -> Option<i128> {
     Some(if i == 1 && leap(y) { 29 } else { d })
 }
 
-type Fields = (i128, i128, i128, i128, i128, i128);
+type Fields = (BigInt, i128, i128, i128, i128, i128);
 
 /// Time.apply_offset.
-fn apply_offset(f: Fields, off: i128) -> (i128, i128, Option<i128>, i128, i128, i128) {
+fn apply_offset(f: Fields, off: i128) -> (BigInt, i128, Option<i128>, i128, i128, i128) {
     let (mut year, mut mon, mut day, mut hour, mut min, mut sec) = f;
     let mut dayo = Some(day);
     if off < 0 {
@@ -1534,7 +1601,7 @@ fn apply_offset(f: Fields, off: i128) -> (i128, i128, Option<i128>, i128, i128, 
         if off != 0 {
             day += off;
             dayo = Some(day);
-            if let Some(days) = month_days(year, mon)
+            if let Some(days) = month_days(&year, mon)
                 && days < day
             {
                 mon += 1;
@@ -1577,7 +1644,7 @@ fn apply_offset(f: Fields, off: i128) -> (i128, i128, Option<i128>, i128, i128, 
                     year -= 1;
                     mon = 12;
                 }
-                dayo = month_days(year, mon);
+                dayo = month_days(&year, mon);
             }
         }
     }
@@ -1586,7 +1653,7 @@ fn apply_offset(f: Fields, off: i128) -> (i128, i128, Option<i128>, i128, i128, 
 
 /// `Time.utc(year, mon, day, hour, min, sec, usec)` (ArgumentError → None).
 fn time_utc(
-    year: i128,
+    year: BigInt,
     mon: i128,
     day: i128,
     hour: i128,
@@ -1610,13 +1677,14 @@ fn time_utc(
         || !(0..=24).contains(&hour)
         || !(0..=if h24 { 0 } else { 59 }).contains(&min)
         || !(0..=if h24 { 0 } else { 60 }).contains(&sec)
-        || year.abs() > HUGE / 10
     {
         return Err(Fail::Arg);
     }
+    let (cycles, year) = split_year(&year);
     let days = days_from_civil(year, mon as u32, 1) + day - 1;
     Ok(RubyTime {
         secs: days * 86_400 + hour * 3600 + min * 60 + sec,
+        cycles,
         nanos,
         offset: 0,
     })
@@ -1625,7 +1693,7 @@ fn time_utc(
 /// Time.make_time (lib/time.rb, Ruby 3.1).
 #[allow(clippy::too_many_arguments)]
 fn make_time(
-    year: Option<i128>,
+    year: Option<BigInt>,
     yday: Option<i128>,
     mon: Option<i128>,
     day: Option<i128>,
@@ -1650,17 +1718,17 @@ fn make_time(
     let off = zone.and_then(zone_offset);
     let now_local = RubyTime {
         offset: off.and_then(|o| i32::try_from(o).ok()).unwrap_or(0),
-        ..*now
+        ..now.clone()
     }
     .civil();
-    let off_year = year.unwrap_or(now_local.year);
+    let off_year = year.clone().unwrap_or_else(|| BigInt::from(now_local.year));
     if let Some(yday) = yday {
         if !(1..=366).contains(&yday) {
             return Err(Fail::Arg);
         }
         let (mut mon, mut day) = ((yday - 1) / 31 + 1, (yday - 1) % 31 + 1);
         let t = make_time(
-            year,
+            year.clone(),
             None,
             Some(mon),
             Some(day),
@@ -1677,7 +1745,7 @@ fn make_time(
         }
         day += diff;
         if day > 28
-            && let Some(md) = month_days(off_year, mon)
+            && let Some(md) = month_days(&off_year, mon)
             && day > md
         {
             mon += 1;
@@ -1707,7 +1775,7 @@ fn make_time(
         if year.is_some() {
             break 'fill;
         }
-        year = Some(n.year);
+        year = Some(BigInt::from(n.year));
         if mon.is_some() {
             break 'fill;
         }
@@ -1734,7 +1802,7 @@ fn make_time(
         nanos = Some(now.nanos / 1000 * 1000);
     }
     let f = (
-        year.unwrap_or(1970),
+        year.unwrap_or_else(|| BigInt::from(1970)),
         mon.unwrap_or(1),
         day.unwrap_or(1),
         hour.unwrap_or(0),
@@ -1839,8 +1907,10 @@ fn take_colons(chars: &mut std::iter::Peekable<std::str::Chars>) -> Option<usize
 pub fn strftime(t: &RubyTime, fmt: &str, max_bytes: usize) -> Result<String, FilterError> {
     let budget = || FilterError::Budget(format!("a filter result of more than {max_bytes} bytes"));
     let invalid = || FilterError::Liquid(format!("invalid format: {fmt}"));
-    let time = *t;
+    let time = t;
     let t = time.civil();
+    // The year and second count whole: beyond 128 bits, with the cycles.
+    let year = || join_cycles(&time.cycles, CYCLE_YEARS, t.year);
     let mut out = String::new();
     let mut chars = fmt.chars().peekable();
     while let Some(c) = chars.next() {
@@ -1924,7 +1994,7 @@ pub fn strftime(t: &RubyTime, fmt: &str, max_bytes: usize) -> Result<String, Fil
                 }
             }
         }
-        let numeric = |out: &mut String, v: i128, def_w: usize, def_pad: char| {
+        let numeric_text = |out: &mut String, body: &str, def_w: usize, def_pad: char| {
             let padc = if no_pad {
                 None
             } else if space {
@@ -1934,11 +2004,13 @@ pub fn strftime(t: &RubyTime, fmt: &str, max_bytes: usize) -> Result<String, Fil
             } else {
                 Some(def_pad)
             };
-            let body = v.to_string();
             match padc {
-                None => out.push_str(&body),
-                Some(p) => pad(out, &body, Some(width.unwrap_or(def_w)), p, true),
+                None => out.push_str(body),
+                Some(p) => pad(out, body, Some(width.unwrap_or(def_w)), p, true),
             }
+        };
+        let numeric = |out: &mut String, v: i128, def_w: usize, def_pad: char| {
+            numeric_text(out, &v.to_string(), def_w, def_pad)
         };
         let alpha = |out: &mut String, s: &str, lower_on_swap: bool| {
             let s = if upper || (swap && !lower_on_swap) {
@@ -1964,8 +2036,21 @@ pub fn strftime(t: &RubyTime, fmt: &str, max_bytes: usize) -> Result<String, Fil
         };
         match d {
             // strftime.c: `FMT('0', 0 <= y ? 4 : 5, "ld", y)`.
-            'Y' => numeric(&mut out, t.year, if t.year < 0 { 5 } else { 4 }, '0'),
-            'C' => numeric(&mut out, t.year.div_euclid(100), 2, '0'),
+            'Y' if time.cycles.is_zero() => {
+                numeric(&mut out, t.year, if t.year < 0 { 5 } else { 4 }, '0')
+            }
+            'Y' => {
+                let y = year();
+                let w = if y < BigInt::zero() { 5 } else { 4 };
+                numeric_text(&mut out, &y.to_string(), w, '0')
+            }
+            'C' if time.cycles.is_zero() => numeric(&mut out, t.year.div_euclid(100), 2, '0'),
+            'C' => numeric_text(
+                &mut out,
+                &year().div_floor(&BigInt::from(100)).to_string(),
+                2,
+                '0',
+            ),
             'y' => numeric(&mut out, t.year.rem_euclid(100), 2, '0'),
             'm' => numeric(&mut out, t.month.into(), 2, '0'),
             'd' => numeric(&mut out, t.day.into(), 2, '0'),
@@ -2004,10 +2089,20 @@ pub fn strftime(t: &RubyTime, fmt: &str, max_bytes: usize) -> Result<String, Fil
                 let wd = i128::from((t.wday + 6) % 7);
                 numeric(&mut out, (i128::from(t.ordinal) - 1 + 7 - wd) / 7, 2, '0')
             }
-            'G' => numeric(&mut out, t.iso_week().0, 4, '0'),
+            'G' if time.cycles.is_zero() => numeric(&mut out, t.iso_week().0, 4, '0'),
+            'G' => {
+                let g = join_cycles(&time.cycles, CYCLE_YEARS, t.iso_week().0);
+                numeric_text(&mut out, &g.to_string(), 4, '0')
+            }
             'g' => numeric(&mut out, t.iso_week().0.rem_euclid(100), 2, '0'),
             'V' => numeric(&mut out, t.iso_week().1.into(), 2, '0'),
-            's' => numeric(&mut out, time.secs, 1, '0'),
+            's' if time.cycles.is_zero() => numeric(&mut out, time.secs, 1, '0'),
+            's' => numeric_text(
+                &mut out,
+                &join_cycles(&time.cycles, CYCLE_SECS, time.secs).to_string(),
+                1,
+                '0',
+            ),
             'a' => alpha(&mut out, &DAY_NAMES[t.wday as usize][..3], false),
             'A' => alpha(&mut out, DAY_NAMES[t.wday as usize], false),
             'b' | 'h' => alpha(&mut out, &MONTH_NAMES[t.month as usize - 1][..3], false),
@@ -2066,7 +2161,7 @@ pub fn strftime(t: &RubyTime, fmt: &str, max_bytes: usize) -> Result<String, Fil
                     'v' => "%e-%^b-%4Y",
                     _ => "%a %b %e %H:%M:%S %Z %Y",
                 };
-                let inner = strftime(&time, sub, max_bytes)?;
+                let inner = strftime(time, sub, max_bytes)?;
                 alpha(&mut out, &inner, false);
             }
             other => {

@@ -252,7 +252,8 @@ pub static CATALOGUE: &[Filter] = &[
         2,
         0,
         "Formats a date with Ruby's strftime.",
-        date::date
+        date::date,
+        bytes
     ),
     f!(
         "default",

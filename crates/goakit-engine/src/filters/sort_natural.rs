@@ -2,22 +2,31 @@
 //! ```ruby
 //! if !a.nil? && !b.nil? then a.to_s.casecmp(b.to_s) else a.nil? ? 1 : -1 end
 //! ```
-//! `casecmp` folds ASCII letters only and compares bytes.
+//! `casecmp` folds ASCII letters only and compares bytes; for two strings
+//! whose encodings do not go together (non-ASCII binary and non-ASCII
+//! UTF-8, `rb_enc_compatible`) it returns nil, and `sort` raises
+//! `comparison of String with String failed`.
 
 use super::sort::sort_with;
 use super::{FilterCtx, FilterError, FilterResult};
+use crate::binary::rstr;
 use crate::value::Value;
 use std::cmp::Ordering;
 
 fn nil_safe_casecmp(a: &Value, b: &Value) -> Result<Ordering, FilterError> {
     if !a.is_nil() && !b.is_nil() {
-        let (x, y) = (a.to_s(), b.to_s());
-        let fold = |s: &str| {
-            s.bytes()
+        let (x, y) = (rstr(a), rstr(b));
+        if x.check(&y).is_err() {
+            return Err(FilterError::Liquid(
+                "comparison of String with String failed".into(),
+            ));
+        }
+        let fold = |s: &[u8]| {
+            s.iter()
                 .map(|c| c.to_ascii_lowercase())
                 .collect::<Vec<u8>>()
         };
-        Ok(fold(&x).cmp(&fold(&y)))
+        Ok(fold(&x.bytes).cmp(&fold(&y.bytes)))
     } else if a.is_nil() {
         Ok(Ordering::Greater)
     } else {
