@@ -37,6 +37,13 @@ pub struct Lookup {
 }
 
 impl Expr {
+    /// Whether the parsed object is truthy in Ruby's `if @expr`: every
+    /// expression but the literals `nil`/`null` and `false` (`include` and
+    /// `render` test their `with`/`for` expression so, before evaluating it).
+    pub fn is_truthy_object(&self) -> bool {
+        !matches!(self, Expr::Lit(Value::Nil | Value::Bool(false)))
+    }
+
     pub const NIL: Expr = Expr::Lit(Value::Nil);
 
     /// `Expression.parse(markup)`.

@@ -22,7 +22,11 @@ pub fn parse(markup: &str, at: usize) -> Result<Tag, ParseError> {
     Ok(Tag::Include(Include {
         template: Expr::parse(group(&c, 1).unwrap_or("")),
         at: group(&c, 1).map_or(crate::origin::NONE, crate::origin::at),
-        variable: group(&c, 3).map(Expr::parse),
+        variable: group(&c, 3)
+            .map(Expr::parse)
+            // Ruby's `if @variable_name_expr`: a literal nil or false is
+            // as if there were none.
+            .filter(Expr::is_truthy_object),
         alias: group(&c, 5).map(Into::into),
         attributes,
     }))

@@ -26,7 +26,11 @@ pub fn parse(markup: &str, at: usize) -> Result<Tag, ParseError> {
     Ok(Tag::Render(Render {
         template,
         at: group(&c, 1).map_or(crate::origin::NONE, crate::origin::at),
-        variable: group(&c, 4).map(Expr::parse),
+        variable: group(&c, 4)
+            .map(Expr::parse)
+            // Ruby's `if @variable_name_expr`: a literal nil or false is
+            // as if there were none.
+            .filter(Expr::is_truthy_object),
         for_loop: group(&c, 3) == Some("for"),
         alias: group(&c, 6).map(Into::into),
         attributes,
