@@ -205,9 +205,14 @@ fn split_year(year: &BigInt) -> (BigInt, i128) {
     }
 }
 
-/// `cycles` whole cycles of `unit` plus `rest`.
-fn join_cycles(cycles: &BigInt, unit: i128, rest: i128) -> BigInt {
-    cycles * BigInt::from(unit) + BigInt::from(rest)
+/// The text of `cycles` whole cycles of `unit` plus `rest` (no big
+/// integer for the usual time, whose cycles are zero).
+fn whole(cycles: &BigInt, unit: i128, rest: i128) -> String {
+    if cycles.is_zero() {
+        rest.to_string()
+    } else {
+        (cycles * BigInt::from(unit) + BigInt::from(rest)).to_string()
+    }
 }
 
 /// Ruby's `Utils.to_date` (nil where Ruby gives nil, or raises).
@@ -1554,14 +1559,10 @@ fn leap(y: i128) -> bool {
     (y.rem_euclid(4) == 0 && y.rem_euclid(100) != 0) || y.rem_euclid(400) == 0
 }
 
-/// A year of any size as the year of its cycle that shares its calendar.
-fn cycle_year(y: &BigInt) -> i128 {
-    split_year(y).1
-}
-
 /// Time.month_days (Ruby's array index: `m - 1` may count from the end).
 fn month_days(y: &BigInt, m: i128) -> Option<i128> {
-    let y = cycle_year(y);
+    // The year of its cycle shares its calendar.
+    let y = split_year(y).1;
     const COMMON: [i128; 12] = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
     let i = m - 1;
     let i = if i < 0 { i + 12 } else { i };
@@ -1909,8 +1910,6 @@ pub fn strftime(t: &RubyTime, fmt: &str, max_bytes: usize) -> Result<String, Fil
     let invalid = || FilterError::Liquid(format!("invalid format: {fmt}"));
     let time = t;
     let t = time.civil();
-    // The year and second count whole: beyond 128 bits, with the cycles.
-    let year = || join_cycles(&time.cycles, CYCLE_YEARS, t.year);
     let mut out = String::new();
     let mut chars = fmt.chars().peekable();
     while let Some(c) = chars.next() {
@@ -2036,18 +2035,16 @@ pub fn strftime(t: &RubyTime, fmt: &str, max_bytes: usize) -> Result<String, Fil
         };
         match d {
             // strftime.c: `FMT('0', 0 <= y ? 4 : 5, "ld", y)`.
-            'Y' if time.cycles.is_zero() => {
-                numeric(&mut out, t.year, if t.year < 0 { 5 } else { 4 }, '0')
-            }
+            // Year, century, ISO year and seconds are whole: a cycle is
+            // 400 years, 4 centuries, `CYCLE_SECS` seconds.
             'Y' => {
-                let y = year();
-                let w = if y < BigInt::zero() { 5 } else { 4 };
-                numeric_text(&mut out, &y.to_string(), w, '0')
+                let y = whole(&time.cycles, CYCLE_YEARS, t.year);
+                let w = if y.starts_with('-') { 5 } else { 4 };
+                numeric_text(&mut out, &y, w, '0')
             }
-            'C' if time.cycles.is_zero() => numeric(&mut out, t.year.div_euclid(100), 2, '0'),
             'C' => numeric_text(
                 &mut out,
-                &year().div_floor(&BigInt::from(100)).to_string(),
+                &whole(&time.cycles, 4, t.year.div_euclid(100)),
                 2,
                 '0',
             ),
@@ -2089,17 +2086,17 @@ pub fn strftime(t: &RubyTime, fmt: &str, max_bytes: usize) -> Result<String, Fil
                 let wd = i128::from((t.wday + 6) % 7);
                 numeric(&mut out, (i128::from(t.ordinal) - 1 + 7 - wd) / 7, 2, '0')
             }
-            'G' if time.cycles.is_zero() => numeric(&mut out, t.iso_week().0, 4, '0'),
-            'G' => {
-                let g = join_cycles(&time.cycles, CYCLE_YEARS, t.iso_week().0);
-                numeric_text(&mut out, &g.to_string(), 4, '0')
-            }
+            'G' => numeric_text(
+                &mut out,
+                &whole(&time.cycles, CYCLE_YEARS, t.iso_week().0),
+                4,
+                '0',
+            ),
             'g' => numeric(&mut out, t.iso_week().0.rem_euclid(100), 2, '0'),
             'V' => numeric(&mut out, t.iso_week().1.into(), 2, '0'),
-            's' if time.cycles.is_zero() => numeric(&mut out, time.secs, 1, '0'),
             's' => numeric_text(
                 &mut out,
-                &join_cycles(&time.cycles, CYCLE_SECS, time.secs).to_string(),
+                &whole(&time.cycles, CYCLE_SECS, time.secs),
                 1,
                 '0',
             ),
